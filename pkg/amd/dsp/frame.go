@@ -26,10 +26,10 @@ const (
 // the power spectrum of the last 256 samples (this frame's 80 and the 176
 // before it, zeros before the start of the file).
 type Frame struct {
-	Index    int        // frame number from the start of the audio
-	Samples  []float32  // the 80 new samples
-	Energy   float64    // mean square of Samples
-	MeanAbs  float64    // mean absolute value of Samples
+	Index    int       // frame number from the start of the audio
+	Samples  []float32 // the 80 new samples
+	Energy   float64   // mean square of Samples
+	MeanAbs  float64   // mean absolute value of Samples
 	Spectrum [Bins]float32
 	// SpecEnergy is the sum of Spectrum over 300-3400 Hz (the telephone band).
 	SpecEnergy float64
