@@ -48,8 +48,8 @@ type Analyzer struct {
 	hist    [FFTSize]float32 // ring of the last FFTSize samples, oldest first after rotate
 	pending []float32        // samples not yet forming a whole frame
 	frame   Frame
-	fft     *FFT
-	re, im  [FFTSize]float64
+	fft     *realFFT
+	win     [FFTSize]float64 // the windowed history
 	window  [FFTSize]float64
 	index   int
 	lo, hi  int // telephone band bins
@@ -57,7 +57,7 @@ type Analyzer struct {
 
 // NewAnalyzer returns an Analyzer positioned at time 0.
 func NewAnalyzer() *Analyzer {
-	a := &Analyzer{fft: NewFFT(FFTSize), pending: make([]float32, 0, FrameSamples)}
+	a := &Analyzer{fft: newRealFFT(FFTSize), pending: make([]float32, 0, FrameSamples)}
 	for i := range a.window {
 		a.window[i] = 0.5 - 0.5*math.Cos(2*math.Pi*float64(i)/FFTSize)
 	}
@@ -114,17 +114,12 @@ func (a *Analyzer) emit(fn func(*Frame)) {
 	f.MeanAbs = ab / FrameSamples
 
 	for i, s := range a.hist {
-		a.re[i] = float64(s) * a.window[i]
-		a.im[i] = 0
+		a.win[i] = float64(s) * a.window[i]
 	}
-	a.fft.Transform(a.re[:], a.im[:])
+	a.fft.power(a.win[:], f.Spectrum[:])
 	var band float64
-	for k := 0; k < Bins; k++ {
-		p := a.re[k]*a.re[k] + a.im[k]*a.im[k]
-		f.Spectrum[k] = float32(p)
-		if k >= a.lo && k <= a.hi {
-			band += p
-		}
+	for _, p := range f.Spectrum[a.lo : a.hi+1] {
+		band += float64(p)
 	}
 	f.SpecEnergy = band
 	fn(f)

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+	"github.com/spf13/pflag"
+
+	"github.com/khompctl/khompctl/pkg/amd"
+	"github.com/khompctl/khompctl/pkg/amd/audio"
+	"github.com/khompctl/khompctl/pkg/amd/cadence"
+)
+
+// cadenceFlags exposes the default cadence profile's parameters as
+// --cadence-<name> flags (the names are those of cadence.Params' docs).
+type cadenceFlags struct {
+	p   cadence.Params
+	set map[string]bool
+	fs  *pflag.FlagSet
+}
+
+func defaultCadenceFlags() cadenceFlags { return cadenceFlags{p: cadence.DefaultParams()} }
+
+// cadenceIntFlags and cadenceFloatFlags list the flag-ready parameters.
+var cadenceIntFlags = []struct {
+	name, usage string
+	field       func(*cadence.Params) *int
+}{
+	{"initial-silence", "no speech this long after the answer → SILENCE (ms)", func(p *cadence.Params) *int { return &p.InitialSilenceMs }},
+	{"after-greeting-silence", "silence after a short greeting → HUMAN (ms)", func(p *cadence.Params) *int { return &p.AfterGreetingSilenceMs }},
+	{"long-pause", "silence needed for HUMAN after a long greeting (ms)", func(p *cadence.Params) *int { return &p.LongPauseMs }},
+	{"wary-voice", "speech after which long-pause applies (ms)", func(p *cadence.Params) *int { return &p.WaryVoiceMs }},
+	{"machine-voice", "cumulative speech → MACHINE (ms)", func(p *cadence.Params) *int { return &p.MachineVoiceMs }},
+	{"max-utterance", "one utterance this long → MACHINE (ms)", func(p *cadence.Params) *int { return &p.MaxUtteranceMs }},
+	{"max-words", "more words than this (with max-words-voice of speech) → MACHINE", func(p *cadence.Params) *int { return &p.MaxWords }},
+	{"max-words-voice", "speech needed for the max-words rule (ms)", func(p *cadence.Params) *int { return &p.MinWordsVoiceMs }},
+	{"total-analysis-time", "best decision at this time after the answer (ms)", func(p *cadence.Params) *int { return &p.TotalAnalysisMs }},
+	{"min-word", "a voice segment counts as speech from this length (ms)", func(p *cadence.Params) *int { return &p.MinWordMs }},
+	{"utterance-gap", "words closer than this form one utterance (ms)", func(p *cadence.Params) *int { return &p.UtteranceGapMs }},
+	{"vad-voice-on", "voiced time that opens a segment (ms)", func(p *cadence.Params) *int { return &p.VoiceOnMs }},
+	{"vad-hangover", "unvoiced time that closes a segment (ms)", func(p *cadence.Params) *int { return &p.HangoverMs }},
+	{"vad-floor-window", "noise floor = minimum level over this window (ms)", func(p *cadence.Params) *int { return &p.FloorWindowMs }},
+}
+
+var cadenceFloatFlags = []struct {
+	name, usage string
+	field       func(*cadence.Params) *float64
+}{
+	{"vad-onset-db", "voice starts this far above the noise floor (dB)", func(p *cadence.Params) *float64 { return &p.OnsetDB }},
+	{"vad-hold-db", "voice continues this far above the noise floor (dB)", func(p *cadence.Params) *float64 { return &p.HoldDB }},
+	{"vad-min-level-db", "absolute band level below which nothing is voice (dB)", func(p *cadence.Params) *float64 { return &p.MinLevelDB }},
+}
+
+func (c *cadenceFlags) register(fs *pflag.FlagSet) {
+	c.fs = fs
+	for _, f := range cadenceIntFlags {
+		fs.IntVar(f.field(&c.p), "cadence-"+f.name, *f.field(&c.p), "default profile: "+f.usage)
+	}
+	for _, f := range cadenceFloatFlags {
+		fs.Float64Var(f.field(&c.p), "cadence-"+f.name, *f.field(&c.p), "default profile: "+f.usage)
+	}
+}
+
+// apply copies the flags the user gave onto base.
+func (c *cadenceFlags) apply(base cadence.Params) cadence.Params {
+	changed := func(name string) bool { return c.fs == nil || c.fs.Changed("cadence-"+name) }
+	for _, f := range cadenceIntFlags {
+		if changed(f.name) {
+			*f.field(&base) = *f.field(&c.p)
+		}
+	}
+	for _, f := range cadenceFloatFlags {
+		if changed(f.name) {
+			*f.field(&base) = *f.field(&c.p)
+		}
+	}
+	return base
+}
+
+// renderAMDTable prints a borderless table: a header, a rule, the rows.
+func renderAMDTable(w io.Writer, header []string, rows [][]string) error {
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleASCII),
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.On},
+			},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	t.Header(header)
+	if err := t.Bulk(rows); err != nil {
+		return err
+	}
+	return t.Render()
+}
+
+// mediaCapture saves the analysed audio (8 kHz mono 16-bit WAV, what the
+// detectors heard) of the calls whose result was chosen, with the result
+// as a JSON sidecar, for listening and for building template libraries.
+type mediaCapture struct {
+	dir     string
+	results map[string]bool
+}
+
+func (o *amdAnalyzeOptions) capturer() (*mediaCapture, error) {
+	if o.CaptureTemplate != "" {
+		return nil, errors.New("--capture-templates: needs the template capture support, which is not in this build")
+	}
+	if o.CaptureMedia == "" {
+		return nil, nil
+	}
+	if err := os.MkdirAll(o.CaptureMedia, 0o755); err != nil {
+		return nil, fmt.Errorf("--capture-media: %w", err)
+	}
+	c := &mediaCapture{dir: o.CaptureMedia, results: map[string]bool{}}
+	for _, r := range o.CaptureResults {
+		r = strings.ToUpper(strings.TrimSpace(r))
+		switch r {
+		case amd.Human, amd.Machine, amd.Fax, amd.SIT, amd.Silence, amd.NotSure:
+			c.results[r] = true
+		default:
+			return nil, fmt.Errorf("--capture-results: %q is not a result (HUMAN, MACHINE, FAX, SIT, SILENCE, NOTSURE)", r)
+		}
+	}
+	return c, nil
+}
+
+// save writes <name>-<hash>.wav and .json for a chosen result. The hash of
+// the path keeps files of the same name from different directories apart.
+func (c *mediaCapture) save(path string, opts audio.Options, res *amd.Result) error {
+	if !c.results[res.Result] {
+		return nil
+	}
+	sum := sha256.Sum256([]byte(path))
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + "-" + hex.EncodeToString(sum[:4])
+	wavPath := filepath.Join(c.dir, base+".wav")
+	if err := copyAnalysedAudio(path, opts, wavPath); err != nil {
+		return err
+	}
+	meta, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(c.dir, base+".json"), append(meta, '\n'), 0o644)
+}
+
+// copyAnalysedAudio re-reads the recording and streams it, as the pipeline
+// saw it, into a 16-bit WAV (written to a temporary name, then renamed).
+func copyAnalysedAudio(src string, opts audio.Options, dst string) (err error) {
+	s, err := audio.Open(src, opts)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	tmp := dst + ".tmp"
+	out, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			out.Close()
+			os.Remove(tmp)
+		}
+	}()
+	ww, err := audio.NewWAVWriter(out, audio.OutputRate, "pcm16", -1)
+	if err != nil {
+		return err
+	}
+	buf := make([]float32, 4000)
+	for {
+		n, rerr := s.Read(buf)
+		if err = ww.Write(buf[:n]); err != nil {
+			return err
+		}
+		if errors.Is(rerr, io.EOF) {
+			break
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+	if err = ww.Close(); err != nil {
+		return err
+	}
+	if err = out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dst)
+}

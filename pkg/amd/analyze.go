@@ -1,0 +1,293 @@
+package amd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+
+	"github.com/khompctl/khompctl/pkg/amd/asterisk"
+	"github.com/khompctl/khompctl/pkg/amd/audio"
+	"github.com/khompctl/khompctl/pkg/amd/cadence"
+	"github.com/khompctl/khompctl/pkg/amd/dsp"
+	"github.com/khompctl/khompctl/pkg/amd/template"
+	"github.com/khompctl/khompctl/pkg/amd/tones"
+)
+
+// readChunk is how many samples are read at a time: 0.5 s, large enough to
+// amortise the reader, small enough to check for cancellation often.
+const readChunk = 4000
+
+// Analyze reads the whole stream once and runs every detector on the same
+// frames. Memory does not depend on the length of the recording. The
+// returned Result has every field except File (the caller knows the name
+// the user gave) and VICIdial.
+func Analyze(ctx context.Context, s *audio.Stream, cfg Config) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	p := newPipeline(&cfg)
+	buf := make([]float32, readChunk)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n, err := s.Read(buf)
+		p.write(buf[:n])
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	res := p.finish()
+	res.Audio = audioInfo(s)
+	return res, nil
+}
+
+// pipeline holds one recording's detectors. Nothing in the per-frame path
+// allocates.
+type pipeline struct {
+	cfg     *Config
+	front   *dsp.Analyzer
+	onFrame func(*dsp.Frame)
+
+	ast     *asterisk.Detector
+	cad     *cadence.Cadence
+	fax     *tones.FaxDetector
+	sit     *tones.SITDetector
+	beep    *tones.BeepDetector
+	prog    *tones.ProgressDetector
+	matcher *template.Matcher
+
+	samples   int64 // samples read: the duration
+	answerMs  int   // answer point given to the cadence (0: the start)
+	lastFrame int   // end of the last frame, ms
+}
+
+func newPipeline(cfg *Config) *pipeline {
+	p := &pipeline{
+		cfg:   cfg,
+		front: dsp.NewAnalyzer(),
+		ast:   asterisk.New(cfg.Asterisk),
+		cad:   cadence.New(cfg.Cadence),
+		fax:   tones.NewFax(),
+		sit:   tones.NewSIT(),
+		beep:  tones.NewBeep(),
+		prog:  tones.NewProgress(),
+	}
+	if cfg.Templates != nil && cfg.Templates.Len() > 0 {
+		p.matcher = cfg.Templates.NewMatcher()
+	}
+	p.onFrame = p.frame
+	return p
+}
+
+func (p *pipeline) write(samples []float32) {
+	p.samples += int64(len(samples))
+	p.front.Write(samples, p.onFrame)
+}
+
+// frame feeds one 10 ms frame to every detector.
+func (p *pipeline) frame(f *dsp.Frame) {
+	if !p.ast.Done() {
+		p.ast.Process(f)
+	}
+	p.prog.Process(f)
+	p.cad.Process(f, tones.IsTone(f))
+	p.fax.Process(f)
+	p.sit.Process(f)
+	p.beep.Process(f)
+	if p.matcher != nil {
+		p.matcher.Process(f)
+	}
+	// A recording that starts before the answer: as soon as call progress
+	// knows where the answer was, the cadence restarts its analysis there
+	// (it replays what it heard since, so nothing is lost).
+	if at := p.prog.State().AnsweredAtMs; at > 0 && at != p.answerMs {
+		p.answerMs = at
+		p.cad.Answer(at)
+	}
+	p.lastFrame = f.EndMs()
+}
+
+// finish flushes the front end, closes every detector and fuses them.
+func (p *pipeline) finish() *Result {
+	p.front.Flush(p.onFrame)
+	ast := p.ast.Finish()
+	prog := p.prog.State()
+	ev := &evidence{
+		endMs:      int(p.samples * 1000 / dsp.SampleRate),
+		answeredAt: p.answerMs,
+		busy:       prog.Busy,
+		ast:        ast,
+		fax:        faxResult(p.fax.Result()),
+		sit:        sitResult(p.sit.Result()),
+		beeps:      beepResults(p.beep.Beeps()),
+		voice:      p.cad.Segments(),
+	}
+	if p.matcher != nil {
+		ev.tmpl = templateMatch(p.matcher.Match())
+	}
+	// Still ringing at the end (or only busy): nobody answered, and what the
+	// cadence made of the silence between rings means nothing.
+	if (prog.Ringback || prog.Busy) && prog.AnsweredAtMs < 0 {
+		ev.ringing = true
+	} else {
+		ev.cad = p.cad.Decision()
+		if ev.cad == nil {
+			ev.cad = p.cad.Finish(p.lastFrame)
+		}
+	}
+
+	var v verdict
+	if p.cfg.Profile == ProfileAsterisk {
+		v = fuseAsterisk(ev, p.cfg.Policy)
+	} else {
+		v = fuseDefault(ev, p.cfg.Policy)
+	}
+	res := &Result{
+		DurationMs:   ev.endMs,
+		Result:       v.result,
+		DecisionMs:   v.decisionMs,
+		Confidence:   round3(v.confidence),
+		Conclusion:   v.conclusion,
+		Pattern:      v.pattern,
+		Cause:        v.cause,
+		Profile:      p.cfg.Profile,
+		Asterisk:     asteriskResult(ast),
+		Fax:          ev.fax,
+		SIT:          ev.sit,
+		Template:     ev.tmpl,
+		AnsweredAtMs: ev.answeredAt,
+		Cadence:      cadenceInfo(p.cad, ev.cad),
+		Params:       p.params(),
+		Version:      p.cfg.Version,
+	}
+	if len(ev.beeps) > 0 {
+		b := ev.beeps[0]
+		if gb := ev.greetingBeep(p.cfg.Policy); gb != nil {
+			b = *gb
+		}
+		res.Beep = &b
+		if len(ev.beeps) > 1 {
+			res.Beeps = ev.beeps
+		}
+	}
+	if prog.Ringback || prog.Busy {
+		res.Progress = &ProgressInfo{Ringback: prog.Ringback, Busy: prog.Busy, Region: prog.Region,
+			Rings: prog.Rings, LastToneEndMs: prog.LastToneEndMs}
+	}
+	if p.cfg.Events {
+		res.Events = events(ev, res, prog)
+	}
+	return res
+}
+
+func (p *pipeline) params() *Params {
+	pr := &Params{Profile: p.cfg.Profile, Asterisk: p.cfg.Asterisk.Map()}
+	if p.cfg.Templates != nil {
+		pr.Library = p.cfg.Templates.Dir
+	}
+	if p.cfg.Events {
+		c := p.cfg.Cadence
+		pr.Cadence = &c
+	}
+	return pr
+}
+
+func cadenceInfo(c *cadence.Cadence, d *cadence.Decision) *CadenceInfo {
+	info := &CadenceInfo{Stats: c.Stats(), Segments: len(c.Segments())}
+	if d != nil {
+		info.Result, info.Cause, info.DecisionMs = d.Result, d.Cause, d.DecidedMs
+		info.Confidence = round3(d.Confidence)
+	}
+	return info
+}
+
+func audioInfo(s *audio.Stream) AudioInfo {
+	in := s.Info()
+	return AudioInfo{Format: in.Format, Encoding: in.Encoding, SampleRate: in.SampleRate,
+		Channels: in.Channels, Channel: in.Channel, ChannelNote: in.ChannelNote, Truncated: s.Truncated()}
+}
+
+func faxResult(f *tones.Fax) *FaxResult {
+	if f == nil {
+		return nil
+	}
+	return &FaxResult{Signal: f.Signal, StartMs: f.StartMs, DetectedMs: f.DetectedMs,
+		FreqHz: round1(f.FreqHz), LevelDB: round1(f.LevelDB)}
+}
+
+func sitResult(s *tones.SIT) *SITResult {
+	if s == nil {
+		return nil
+	}
+	r := &SITResult{Code: s.Code, StartMs: s.StartMs, DetectedMs: s.DetectedMs}
+	for _, seg := range s.Segments {
+		r.Segments = append(r.Segments, SITSegment{FreqHz: round1(seg.FreqHz), DurMs: seg.DurMs})
+	}
+	return r
+}
+
+func beepResults(bs []tones.Beep) []Beep {
+	var out []Beep
+	for _, b := range bs {
+		out = append(out, Beep{Detected: true, FreqHz: round1(b.FreqHz), StartMs: b.StartMs, EndMs: b.EndMs,
+			DetectedMs: b.DetectedMs, LevelDB: round1(b.LevelDB)})
+	}
+	return out
+}
+
+func templateMatch(m *template.Match) *TemplateResult {
+	if m == nil {
+		return nil
+	}
+	return &TemplateResult{Name: m.Name, Class: m.Class, Score: round3(m.Score), StartMs: m.StartMs,
+		OffsetMs: m.OffsetMs, DetectedMs: m.DetectedMs, Hashes: m.Hashes}
+}
+
+// events lists what happened, in time order.
+func events(ev *evidence, res *Result, prog tones.Progress) []Event {
+	var out []Event
+	for _, s := range ev.voice {
+		out = append(out, Event{TMs: s.StartMs, Type: "voice_start"}, Event{TMs: s.EndMs, Type: "voice_end"})
+	}
+	for _, b := range ev.beeps {
+		out = append(out, Event{TMs: b.StartMs, Type: "beep", EndMs: b.EndMs, FreqHz: b.FreqHz,
+			Detail: fmt.Sprintf("%.0f Hz, %d ms, %.1f dBm0", b.FreqHz, b.EndMs-b.StartMs, b.LevelDB)})
+	}
+	if f := ev.fax; f != nil {
+		out = append(out, Event{TMs: f.StartMs, Type: "fax", Detail: f.Signal, FreqHz: f.FreqHz})
+	}
+	if s := ev.sit; s != nil {
+		out = append(out, Event{TMs: s.StartMs, Type: "sit", Detail: s.Code})
+	}
+	if t := ev.tmpl; t != nil {
+		out = append(out, Event{TMs: t.StartMs, Type: "template", Detail: fmt.Sprintf("%s/%s score %.2f", t.Class, t.Name, t.Score)})
+	}
+	if prog.RingbackMs >= 0 && prog.Ringback {
+		out = append(out, Event{TMs: prog.RingbackMs, Type: "ringback", Detail: fmt.Sprintf("%s, %d rings", prog.Region, prog.Rings)})
+	}
+	if prog.BusyMs >= 0 && prog.Busy {
+		out = append(out, Event{TMs: prog.BusyMs, Type: "busy", Detail: prog.Region})
+	}
+	if ev.answeredAt > 0 {
+		out = append(out, Event{TMs: ev.answeredAt, Type: "answer"})
+	}
+	if a := ev.ast; a != nil {
+		out = append(out, Event{TMs: a.DecidedMs, Type: "asterisk", Detail: a.Status + " " + a.Cause})
+	}
+	if c := ev.cad; c != nil {
+		out = append(out, Event{TMs: c.DecidedMs, Type: "cadence", Detail: c.Result + " " + c.Cause})
+	}
+	out = append(out, Event{TMs: res.DecisionMs, Type: "decision", Detail: res.Result + " " + res.Cause})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].TMs < out[j].TMs })
+	return out
+}
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -1,0 +1,281 @@
+// Package cadence is the default ("toolkit") cadence profile of amd analyze:
+// an adaptive voice-activity detector that ignores tones, and an online
+// decision on the whole utterance pattern of the greeting.
+//
+// # How the pipeline drives it
+//
+//		c := cadence.New(cadence.DefaultParams())
+//		for each dsp.Frame f, in order, from the first frame of the file:
+//		    c.Process(f, tonal)      // tonal: this frame is a tone (see below)
+//		    if d := c.Decision(); d != nil { ... first non-nil = cadence decision }
+//		at the end of the audio, if Decision() is still nil:
+//		    d := c.Finish(lastFrame.EndMs())
+//
+//	  - tonal: true when the frame is dominated by a pure tone (beep, fax,
+//	    SIT, ringback, busy, DTMF). Compute it from tones.Purity (purity at or
+//	    above the beep detector's own threshold, 300–3400 Hz) or, without the
+//	    tone bank, with a cadence.ToneMask. Tone frames are neither speech
+//	    nor silence: they never count as words, they stop the silence clocks
+//	    (a beep after a short greeting does not let HUMAN fire during it) and
+//	    they are kept out of the noise floor.
+//	  - Answer point: by default the answer is at 0 ms (the first sample).
+//	    When the call-progress detector learns that the recording started
+//	    before the answer (ringback), call c.Answer(answeredAtMs) as soon as
+//	    it knows it — even late: cadence keeps the per-frame VAD classes of
+//	    the last 40 s and replays the decision from answeredAtMs, so nothing
+//	    heard after the answer is lost. A decision found by that replay is
+//	    dated at the moment Answer was called (it was not available before).
+//	    While ringback is still going on and the answer is unknown, ignore
+//	    Decision(): the silence between rings may look like initial silence.
+//	  - Results: HUMAN (short greeting then the person waits: silence of
+//	    AfterGreetingSilenceMs, or LongPauseMs after a longer greeting),
+//	    MACHINE (a greeting that keeps talking: cumulative speech
+//	    ≥ MachineVoiceMs, one utterance ≥ MaxUtteranceMs, or many fluent
+//	    words), SILENCE (no speech for InitialSilenceMs after the answer: no
+//	    one there, or a dead line; map it to "No speech"), NOTSURE (nothing
+//	    decisive by TotalAnalysisMs, e.g. only tones were heard). Cause is
+//	    "<RULE>-<measured>-<limit>" in the style of Asterisk's AMDCAUSE, e.g.
+//	    "HUMAN-800-800", "LONGGREETING-1900-1900", "INITIALSILENCE-2500-2500".
+//	    DecidedMs is the end of the frame on which the rule fired, in file
+//	    time (not relative to the answer). Confidence is 0..1, a heuristic
+//	    margin, not a calibrated probability.
+//	  - Stats() and Segments() keep growing after the decision (for events);
+//	    Decision().Stats is the snapshot the decision was taken on.
+//
+// Everything is O(1) per frame and allocates nothing per frame (the replay
+// history and the segment list are bounded).
+package cadence
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/khompctl/khompctl/pkg/amd/dsp"
+)
+
+// Result values.
+const (
+	Human   = "HUMAN"
+	Machine = "MACHINE"
+	Silence = "SILENCE"
+	NotSure = "NOTSURE"
+)
+
+// historyFrames bounds the replay history used by Answer (40.96 s).
+const historyFrames = 4096
+
+// maxSegments bounds the voice segments kept for Segments().
+const maxSegments = 1000
+
+// Decision is the cadence verdict.
+type Decision struct {
+	Result     string  `json:"result"`
+	Cause      string  `json:"cause"`
+	DecidedMs  int     `json:"decided_ms"`
+	Confidence float64 `json:"confidence"`
+	Stats      Stats   `json:"stats"`
+}
+
+// Segment is one voice segment (a word), in file time.
+type Segment struct {
+	StartMs int `json:"start_ms"`
+	EndMs   int `json:"end_ms"`
+}
+
+// Stats describes the utterance pattern heard since the answer.
+type Stats struct {
+	AnswerMs int `json:"answer_ms"`
+	// InitialSilenceMs is the time from the answer to the first word, or
+	// the time heard so far when nobody spoke.
+	InitialSilenceMs int `json:"initial_silence_ms"`
+	Words            int `json:"words"`
+	Utterances       int `json:"utterances"`
+	FirstUtteranceMs int `json:"first_utterance_ms"`
+	TotalVoiceMs     int `json:"total_voice_ms"`
+	// LongestUtteranceMs is the longest span of words separated by less
+	// than UtteranceGapMs.
+	LongestUtteranceMs int `json:"longest_utterance_ms"`
+	// LongestPauseMs is the longest silence between two utterances.
+	LongestPauseMs int `json:"longest_pause_ms"`
+	// PostGreetingSilenceMs is the silence since the last word.
+	PostGreetingSilenceMs int     `json:"post_greeting_silence_ms"`
+	ToneMs                int     `json:"tone_ms"`
+	NoiseFloorDB          float64 `json:"noise_floor_db"`
+}
+
+// Cadence is the streaming detector. Not safe for concurrent use.
+type Cadence struct {
+	p   Params
+	vad *vad
+
+	history  [historyFrames]frameClass
+	frames   int // frames processed (index of the next frame)
+	answerMs int
+
+	t        tracker
+	decision *Decision
+}
+
+// New returns a detector. Callers validate user-supplied params with
+// Params.Validate first; New trusts them.
+func New(p Params) *Cadence {
+	c := &Cadence{p: p, vad: newVAD(p)}
+	c.t.reset(p)
+	return c
+}
+
+// Process feeds the next frame. tonal marks a frame dominated by a tone.
+func (c *Cadence) Process(f *dsp.Frame, tonal bool) {
+	class := c.vad.classify(f, tonal)
+	c.history[c.frames%historyFrames] = class
+	c.frames++
+	end := c.frames * dsp.FrameMs
+	if end <= c.answerMs {
+		return
+	}
+	c.t.step(class, end)
+	c.decide(end, end)
+}
+
+// Answer declares the moment of answer (file time, ms) and replays the
+// decision from there. See the package comment.
+func (c *Cadence) Answer(ms int) {
+	if ms < 0 {
+		ms = 0
+	}
+	c.answerMs = ms
+	c.decision = nil
+	c.t.reset(c.p)
+	c.t.answerMs = ms
+	now := c.frames * dsp.FrameMs
+	first := c.frames - historyFrames
+	if first < 0 {
+		first = 0
+	}
+	for i := first; i < c.frames; i++ {
+		end := (i + 1) * dsp.FrameMs
+		if end <= ms {
+			continue
+		}
+		c.t.step(c.history[i%historyFrames], end)
+		c.decide(end, now)
+	}
+}
+
+// Decision returns the decision, nil until one rule fired.
+func (c *Cadence) Decision() *Decision { return c.decision }
+
+// Finish is called at the end of the audio (endMs = end of the last frame).
+// If nothing was decided yet it decides with what was heard: the cause
+// starts with "ENDOFAUDIO" and the confidence is low.
+func (c *Cadence) Finish(endMs int) *Decision {
+	if c.decision != nil {
+		return c.decision
+	}
+	st := c.stats(endMs)
+	d := &Decision{DecidedMs: endMs, Stats: st}
+	heard := endMs - c.answerMs
+	switch {
+	case st.Words == 0 && st.ToneMs > 0:
+		d.Result, d.Confidence = NotSure, 0.3
+		d.Cause = fmt.Sprintf("ENDOFAUDIO-TONE-%d", st.ToneMs)
+	case st.Words == 0:
+		d.Result = Silence
+		d.Confidence = 0.3 + 0.5*clamp01(float64(heard)/float64(c.p.InitialSilenceMs))
+		d.Cause = fmt.Sprintf("ENDOFAUDIO-SILENCE-%d", heard)
+	case st.TotalVoiceMs >= c.p.WaryVoiceMs:
+		d.Result, d.Confidence = Machine, 0.55
+		d.Cause = fmt.Sprintf("ENDOFAUDIO-VOICE-%d", st.TotalVoiceMs)
+	default:
+		d.Result, d.Confidence = Human, 0.55
+		d.Cause = fmt.Sprintf("ENDOFAUDIO-VOICE-%d", st.TotalVoiceMs)
+	}
+	c.decision = d
+	return d
+}
+
+// Stats returns the pattern heard so far.
+func (c *Cadence) Stats() Stats { return c.stats(c.frames * dsp.FrameMs) }
+
+// Segments returns the voice segments (words) heard since the answer, in
+// file time, including one still in progress. At most 1000 are kept.
+func (c *Cadence) Segments() []Segment {
+	out := append([]Segment(nil), c.t.segments...)
+	if c.t.open && c.t.confirmed && len(out) < maxSegments {
+		out = append(out, Segment{c.t.segStart, c.t.segEnd})
+	}
+	return out
+}
+
+// NoiseFloorDB is the current noise-floor estimate (band level, dB).
+func (c *Cadence) NoiseFloorDB() float64 { return c.vad.floorDB() }
+
+func (c *Cadence) stats(now int) Stats {
+	st := c.t.stats(now)
+	st.NoiseFloorDB = c.vad.floorDB()
+	if math.IsInf(st.NoiseFloorDB, 0) {
+		st.NoiseFloorDB = 0
+	}
+	return st
+}
+
+// decide applies the rules at time now (end of the frame just stepped);
+// a decision is dated availableAt (later than now only during a replay).
+func (c *Cadence) decide(now, availableAt int) {
+	if c.decision != nil {
+		return
+	}
+	t := &c.t
+	p := &c.p
+	var res, cause string
+	var conf float64
+	voice := t.totalVoice()
+	switch {
+	case t.words == 0:
+		quietFrom := max(c.answerMs, t.lastToneEnd)
+		if q := now - quietFrom; q >= p.InitialSilenceMs {
+			res, conf = Silence, 0.9
+			cause = fmt.Sprintf("INITIALSILENCE-%d-%d", q, p.InitialSilenceMs)
+		}
+	case voice >= p.MachineVoiceMs:
+		res = Machine
+		cause = fmt.Sprintf("LONGGREETING-%d-%d", voice, p.MachineVoiceMs)
+		conf = 0.8 + 0.15*clamp01(float64(t.words)/float64(p.MaxWords+1))
+	case t.currentUtterance() >= p.MaxUtteranceMs:
+		res, conf = Machine, 0.85
+		cause = fmt.Sprintf("LONGUTTERANCE-%d-%d", t.currentUtterance(), p.MaxUtteranceMs)
+	case t.words > p.MaxWords && voice >= p.MinWordsVoiceMs:
+		res, conf = Machine, 0.8
+		cause = fmt.Sprintf("MAXWORDS-%d-%d", t.words, p.MaxWords)
+	default:
+		need := p.AfterGreetingSilenceMs
+		if voice >= p.WaryVoiceMs {
+			need = p.LongPauseMs
+		}
+		// Something is sounding that may be the next word: wait for it to
+		// become a word (then no HUMAN) or to die out as a click.
+		sounding := t.open || t.runVoice > 0
+		if q := now - max(t.lastVoiceEnd, t.lastToneEnd); q >= need && !sounding {
+			res = Human
+			cause = fmt.Sprintf("HUMAN-%d-%d", q, need)
+			conf = 0.6 + 0.35*clamp01(1-float64(voice)/float64(p.MachineVoiceMs))
+		}
+	}
+	if res == "" && now-c.answerMs >= p.TotalAnalysisMs {
+		if t.words > 0 {
+			// Talking on and off for the whole analysis time without ever
+			// pausing long enough to wait for the caller: a recording.
+			res, conf = Machine, 0.6
+			cause = fmt.Sprintf("NOPAUSE-%d-%d", voice, now-c.answerMs)
+		} else {
+			res, conf = NotSure, 0.2
+			cause = fmt.Sprintf("TOOLONG-%d", now-c.answerMs)
+		}
+	}
+	if res != "" {
+		c.decision = &Decision{Result: res, Cause: cause, DecidedMs: availableAt,
+			Confidence: math.Round(conf*100) / 100, Stats: c.stats(now)}
+	}
+}
+
+func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }

@@ -1,0 +1,110 @@
+package cadence
+
+import "github.com/khompctl/khompctl/pkg/amd/dsp"
+
+// Tone-masking fallback. The pipeline normally computes the tonal flag from
+// tones.Purity; ToneMask is what cadence's own tests, the corpus tools and
+// any caller without the tone bank use.
+
+const (
+	toneLoBin = 9   // 281 Hz: the lowest beep/SIT/fax frequency is 300 Hz
+	toneHiBin = 110 // 3437 Hz
+	// tonePeakHalfWidth covers the Hann main lobe (±2 bins) of a tone.
+	tonePeakHalfWidth = 2
+	// toneShareOn is the part of the band power that one or two spectral
+	// lines must hold to start a tone (13 dB above everything else, which
+	// voiced speech with its many harmonics and formant bandwidths does
+	// not reach for long); toneShareHold keeps it going (hysteresis).
+	toneShareOn   = 0.95
+	toneShareHold = 0.85
+	// toneSecondLine: in a dual tone (busy, DTMF) the weaker line holds at
+	// least this part of the band power.
+	toneSecondLine = 0.2
+	// toneStableFrames: the lines must stay on the same bins (±1) this many
+	// frames in a row; speech pitch glides, tones do not.
+	toneStableFrames = 3
+	// toneMinLevelDB keeps quiet hiss from being called a tone.
+	toneMinLevelDB = 35
+)
+
+// ToneMask flags frames dominated by one or two steady pure tones between
+// 300 and 3400 Hz (beep, fax, SIT, ringback, busy, DTMF), from the shared
+// spectrum only (about 200 adds and compares per frame). The zero value is
+// ready to use; use one per stream.
+type ToneMask struct {
+	bin1, bin2 int // lines of the previous frame (-1: none)
+	run        int // consecutive frames with the same lines
+}
+
+// Process returns whether f is a tone frame.
+func (m *ToneMask) Process(f *dsp.Frame) bool {
+	share := toneShareOn
+	if m.run >= toneStableFrames {
+		share = toneShareHold
+	}
+	b1, b2, ok := pureLines(f, share)
+	if !ok {
+		m.run, m.bin1, m.bin2 = 0, -1, -1
+		return false
+	}
+	if m.run > 0 && near(b1, m.bin1) && near(b2, m.bin2) {
+		m.run++
+	} else {
+		m.run = 1
+	}
+	m.bin1, m.bin2 = b1, b2
+	return m.run >= toneStableFrames
+}
+
+func near(a, b int) bool { return a-b <= 1 && b-a <= 1 }
+
+// pureLines finds whether one line, or two comparable lines, hold share of
+// the band power; b2 is -1 for a single tone.
+func pureLines(f *dsp.Frame, share float64) (b1, b2 int, ok bool) {
+	if bandLevelDB(f) < toneMinLevelDB {
+		return -1, -1, false
+	}
+	var total float64
+	b1 = toneLoBin
+	for k := toneLoBin; k <= toneHiBin; k++ {
+		total += float64(f.Spectrum[k])
+		if f.Spectrum[k] > f.Spectrum[b1] {
+			b1 = k
+		}
+	}
+	if total <= 0 {
+		return -1, -1, false
+	}
+	line1 := lineEnergy(f, b1)
+	if line1 >= share*total {
+		return b1, -1, true
+	}
+	b2 = -1
+	for k := toneLoBin; k <= toneHiBin; k++ {
+		if k >= b1-2*tonePeakHalfWidth && k <= b1+2*tonePeakHalfWidth {
+			continue
+		}
+		if b2 < 0 || f.Spectrum[k] > f.Spectrum[b2] {
+			b2 = k
+		}
+	}
+	if b2 < 0 {
+		return -1, -1, false
+	}
+	line2 := lineEnergy(f, b2)
+	if line2 >= toneSecondLine*total && line1+line2 >= share*total {
+		return b1, b2, true
+	}
+	return -1, -1, false
+}
+
+// lineEnergy sums the main lobe around bin k inside the tone band.
+func lineEnergy(f *dsp.Frame, k int) float64 {
+	var s float64
+	for j := k - tonePeakHalfWidth; j <= k+tonePeakHalfWidth; j++ {
+		if j >= toneLoBin && j <= toneHiBin {
+			s += float64(f.Spectrum[j])
+		}
+	}
+	return s
+}

@@ -1,0 +1,156 @@
+package cadence
+
+import (
+	"math"
+
+	"github.com/khompctl/khompctl/pkg/amd/dsp"
+)
+
+// frameClass is what the VAD says about one 10 ms frame. It is all the
+// decision logic needs, so it is also what the replay history stores.
+type frameClass uint8
+
+const (
+	classSilence frameClass = iota
+	classVoice
+	classTone
+)
+
+// specToMeanSquare converts a one-sided sum of the Hann-windowed 256-point
+// power spectrum to the mean square of the signal in that band: Parseval
+// gives Σ|X|² ≈ (N/2)·Σx²w², and Σw² = 3N/8 for a Hann window, so the
+// factor is 1/(128·96).
+const specToMeanSquare = 1.0 / 12288
+
+// floorBlockFrames is the block length of the minimum-statistics noise
+// floor tracker (250 ms): the floor is the minimum over the last few block
+// minima, so memory and work per frame are constant.
+const floorBlockFrames = 25
+
+// toneBridgeFrames: tonal frames that continue a word are voice for this
+// long (150 ms): sustained vowels can look like a pure tone for a while, a
+// beep, fax or SIT tone lasts longer or starts after a pause.
+const toneBridgeFrames = 15
+
+// warmupFrames are the first frames whose 256-sample analysis window is
+// not yet full of audio.
+const warmupFrames = dsp.FFTSize / dsp.FrameSamples
+
+// The low band (312–1000 Hz) holds the voiced-speech harmonics and the
+// first formant, most of the power of speech, but under a quarter of the
+// power of white line noise: watching it too gains about 5 dB of SNR on
+// noisy lines.
+const (
+	lowBandLo = 10 // 312.5 Hz
+	lowBandHi = 32 // 1000 Hz
+)
+
+// floorTracker follows the noise floor of one band level by minimum
+// statistics over a window of blocks.
+type floorTracker struct {
+	blockMins []float64 // ring of completed block minima
+	nBlocks   int       // how many entries of blockMins are filled
+	next      int       // ring write position
+	curMin    float64   // minimum of the block being filled
+	curCount  int       // frames in the block being filled
+	floorDB   float64   // current estimate
+}
+
+func newFloorTracker(windowMs int) floorTracker {
+	blocks := max(1, windowMs/(floorBlockFrames*dsp.FrameMs))
+	return floorTracker{blockMins: make([]float64, blocks), curMin: math.Inf(1), floorDB: math.Inf(1)}
+}
+
+// add feeds one frame level and updates the floor.
+func (t *floorTracker) add(level float64) {
+	if level < t.curMin {
+		t.curMin = level
+	}
+	t.curCount++
+	if t.curCount == floorBlockFrames {
+		t.blockMins[t.next] = t.curMin
+		t.next = (t.next + 1) % len(t.blockMins)
+		if t.nBlocks < len(t.blockMins) {
+			t.nBlocks++
+		}
+		t.curMin = math.Inf(1)
+		t.curCount = 0
+	}
+	floor := t.curMin
+	for i := 0; i < t.nBlocks; i++ {
+		floor = math.Min(floor, t.blockMins[i])
+	}
+	t.floorDB = floor
+}
+
+// vad is an adaptive energy voice-activity detector: a frame is voice when
+// the telephone-band level, or the low-band level, is well above its own
+// noise floor (minimum statistics), with onset/hold hysteresis and an
+// absolute minimum level. Tone frames are neither voice nor used for the
+// floors (a 3 s fax tone must not become the "noise").
+type vad struct {
+	onsetDB, holdDB, minLevelDB float64
+
+	full, low floorTracker
+
+	levelDB float64 // telephone-band level of the last frame
+	inVoice bool    // previous frame was voiced (hysteresis state)
+	toneRun int     // consecutive tonal frames
+}
+
+func newVAD(p Params) *vad {
+	return &vad{onsetDB: p.OnsetDB, holdDB: p.HoldDB, minLevelDB: p.MinLevelDB,
+		full: newFloorTracker(p.FloorWindowMs), low: newFloorTracker(p.FloorWindowMs)}
+}
+
+// toDB converts a band power sum to dB (int16 scale).
+func toDB(spec float64) float64 { return 10 * math.Log10(spec*specToMeanSquare+1) }
+
+// bandLevelDB is the frame's telephone-band level in dB (int16 scale).
+func bandLevelDB(f *dsp.Frame) float64 { return toDB(f.SpecEnergy) }
+
+func lowBandLevelDB(f *dsp.Frame) float64 {
+	var s float64
+	for k := lowBandLo; k <= lowBandHi; k++ {
+		s += float64(f.Spectrum[k])
+	}
+	return toDB(s)
+}
+
+// classify returns the class of a frame and updates the floors.
+func (v *vad) classify(f *dsp.Frame, tonal bool) frameClass {
+	level := bandLevelDB(f)
+	v.levelDB = level
+	if f.Index < warmupFrames {
+		// The analysis window still holds the zeros before the file: the
+		// level is too low and would pin the floor below the real noise.
+		return classSilence
+	}
+	low := lowBandLevelDB(f)
+	if tonal {
+		// A short tonal run inside speech is a steady vowel, not a beep:
+		// keep it in the word until it outlasts toneBridgeFrames.
+		v.toneRun++
+		if !v.inVoice || v.toneRun > toneBridgeFrames {
+			v.inVoice = false
+			return classTone
+		}
+	} else {
+		v.toneRun = 0
+		v.full.add(level)
+		v.low.add(low)
+	}
+	margin := v.onsetDB
+	if v.inVoice {
+		margin = v.holdDB
+	}
+	v.inVoice = level >= v.minLevelDB &&
+		(level-v.full.floorDB >= margin || low-v.low.floorDB >= margin)
+	if v.inVoice {
+		return classVoice
+	}
+	return classSilence
+}
+
+// floorDB is the telephone-band noise floor.
+func (v *vad) floorDB() float64 { return v.full.floorDB }

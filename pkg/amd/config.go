@@ -1,0 +1,65 @@
+package amd
+
+import (
+	"fmt"
+
+	"github.com/khompctl/khompctl/pkg/amd/asterisk"
+	"github.com/khompctl/khompctl/pkg/amd/cadence"
+	"github.com/khompctl/khompctl/pkg/amd/template"
+)
+
+// Profiles: which detector `result` follows.
+const (
+	// ProfileDefault: the full pipeline, precedence fax > SIT > template >
+	// cadence + beep.
+	ProfileDefault = "default"
+	// ProfileAsterisk: `result` is Asterisk AMD()'s AMDSTATUS (HUMAN,
+	// MACHINE or NOTSURE). The other detectors still report.
+	ProfileAsterisk = "asterisk"
+)
+
+// Config is how one recording is analysed. The zero value is not usable;
+// start from DefaultConfig.
+type Config struct {
+	Profile  string
+	Asterisk asterisk.Params
+	Cadence  cadence.Params
+	Policy   Policy
+	// Templates is the opened template library (nil: no template matching).
+	// A Library is safe for concurrent use, so one serves every worker.
+	Templates *template.Library
+	// Events adds the timestamped events (and the full parameters) to the
+	// result.
+	Events bool
+	// Version is reported in the result.
+	Version string
+}
+
+// DefaultConfig returns the defaults of every detector.
+func DefaultConfig() Config {
+	return Config{
+		Profile:  ProfileDefault,
+		Asterisk: asterisk.DefaultParams(),
+		Cadence:  cadence.DefaultParams(),
+		Policy:   DefaultPolicy(),
+	}
+}
+
+// Validate reports the first unusable setting.
+func (c *Config) Validate() error {
+	switch c.Profile {
+	case ProfileDefault, ProfileAsterisk:
+	default:
+		return fmt.Errorf("profile %q: want %s or %s", c.Profile, ProfileDefault, ProfileAsterisk)
+	}
+	if err := c.Asterisk.Validate(); err != nil {
+		return err
+	}
+	if err := c.Cadence.Validate(); err != nil {
+		return err
+	}
+	if c.Policy.EvidenceWindowMs <= 0 || c.Policy.BeepAfterHumanMs < 0 {
+		return fmt.Errorf("policy: evidence window must be positive, beep-after-human not negative")
+	}
+	return nil
+}

@@ -1,0 +1,187 @@
+package amd
+
+import (
+	"testing"
+
+	"github.com/khompctl/khompctl/pkg/amd/asterisk"
+	"github.com/khompctl/khompctl/pkg/amd/cadence"
+	"github.com/khompctl/khompctl/pkg/container"
+	"github.com/khompctl/khompctl/pkg/install"
+)
+
+func cad(result string, ms int, firstUtt int) *cadence.Decision {
+	return &cadence.Decision{Result: result, Cause: result + "-X", DecidedMs: ms, Confidence: 0.8,
+		Stats: cadence.Stats{FirstUtteranceMs: firstUtt}}
+}
+
+func TestFusionPrecedence(t *testing.T) {
+	ast := &asterisk.Result{Status: "MACHINE", Cause: "MAXWORDS-3-2", DecidedMs: 1600}
+	voice := []cadence.Segment{{StartMs: 500, EndMs: 2500}}
+	beep := Beep{Detected: true, FreqHz: 1004, StartMs: 6000, EndMs: 6300, DetectedMs: 6360}
+	tests := []struct {
+		name       string
+		ev         evidence
+		result     string
+		decisionMs int
+		conclusion string
+		pattern    string
+	}{
+		{"fax beats everything", evidence{
+			fax:  &FaxResult{Signal: "CED", StartMs: 1800, DetectedMs: 2350},
+			sit:  &SITResult{Code: "IC", DetectedMs: 900},
+			tmpl: &TemplateResult{Name: "x", Class: "Voice mail", DetectedMs: 800},
+			cad:  cad(cadence.Human, 1500, 400), ast: ast},
+			Fax, 2350, "Fax", "Fax 2100Hz"},
+		{"fax before voice", evidence{fax: &FaxResult{Signal: "CNG", StartMs: 0, DetectedMs: 450}, voice: voice, cad: cad(cadence.Machine, 2500, 2000), ast: ast},
+			Fax, 450, "Fax", "Fax 1100Hz before Voice"},
+		{"V.21 preamble is KHOMP's 1800 Hz", evidence{fax: &FaxResult{Signal: "V21", StartMs: 3000, DetectedMs: 3200}, cad: cad(cadence.NotSure, 5000, 0), ast: ast},
+			Fax, 3200, "Fax", "Fax 1800Hz"},
+		{"SIT beats template and cadence", evidence{
+			sit:  &SITResult{Code: "VC", DetectedMs: 900},
+			tmpl: &TemplateResult{Name: "x", Class: "Voice mail", DetectedMs: 800},
+			cad:  cad(cadence.Machine, 2000, 2000), ast: ast},
+			SIT, 900, "Interception announcement", "SIT Tone - Vacant code"},
+		{"template beats cadence", evidence{
+			tmpl: &TemplateResult{Name: "Vivo caixa postal", Class: "Voice mail", Score: 0.5, DetectedMs: 1300},
+			cad:  cad(cadence.Human, 1200, 400), ast: ast},
+			Machine, 1300, "Voice mail", "Vivo caixa postal"},
+		{"template MACHINE dated by an earlier cadence MACHINE", evidence{
+			tmpl: &TemplateResult{Name: "p", Class: "Answering machine", DetectedMs: 3000},
+			cad:  cad(cadence.Machine, 2100, 2000), ast: ast},
+			Machine, 2100, "Answering machine", "p"},
+		{"intercept template is SIT-like", evidence{
+			tmpl: &TemplateResult{Name: "Number changed", Class: "Interception announcement", DetectedMs: 1500},
+			cad:  cad(cadence.Machine, 2000, 2000), ast: ast},
+			SIT, 1500, "Interception announcement", "Number changed"},
+		{"machine with beep is a voicemail", evidence{cad: cad(cadence.Machine, 2500, 2000), beeps: []Beep{beep}, voice: voice, ast: ast},
+			Machine, 2500, "Voice mail", "Voice mail 1000Hz"},
+		{"machine without beep", evidence{cad: cad(cadence.Machine, 2500, 2000), voice: voice, ast: ast},
+			Machine, 2500, "Answering machine", ""},
+		{"human then beep soon after is a terse voicemail", evidence{
+			cad: cad(cadence.Human, 3300, 500), beeps: []Beep{{Detected: true, FreqHz: 1400, StartMs: 4000, EndMs: 4400, DetectedMs: 4460}}, voice: voice, ast: ast},
+			Machine, 4460, "Voice mail", "Voice mail 1400Hz"},
+		{"beep long after a human stays human", evidence{
+			cad: cad(cadence.Human, 1300, 500), beeps: []Beep{{Detected: true, FreqHz: 1400, StartMs: 9000, EndMs: 9400, DetectedMs: 9460}}, voice: voice, ast: ast},
+			Human, 1300, "Short human answer", ""},
+		{"long first utterance is a long human answer", evidence{cad: cad(cadence.Human, 2900, 1500), voice: voice, ast: ast},
+			Human, 2900, "Long human answer", ""},
+		{"beep before the greeting is ignored", evidence{
+			cad: cad(cadence.Machine, 2500, 2000), beeps: []Beep{{Detected: true, FreqHz: 720, StartMs: 100, EndMs: 300, DetectedMs: 360}}, voice: voice, ast: ast},
+			Machine, 2500, "Answering machine", ""},
+		{"silence", evidence{cad: cad(cadence.Silence, 2500, 0), ast: ast}, Silence, 2500, "No speech", ""},
+		{"beep alone is a voicemail", evidence{cad: cad(cadence.Silence, 2500, 0), beeps: []Beep{beep}, ast: ast},
+			Machine, 6360, "Voice mail", "Voice mail 1000Hz"},
+		{"not sure", evidence{cad: cad(cadence.NotSure, 5000, 0), ast: ast}, NotSure, 5000, "Unknown announcement", ""},
+		{"ringback never answered", evidence{endMs: 30000, ringing: true, ast: ast}, Silence, 30000, "Ringback signal", "Ring"},
+		{"busy", evidence{endMs: 8000, ringing: true, busy: true, ast: ast}, Silence, 8000, "Interception announcement", "Busy tone"},
+		{"fax outside the evidence window does not decide", evidence{
+			fax: &FaxResult{Signal: "CED", StartMs: 90000, DetectedMs: 90550}, cad: cad(cadence.Human, 1500, 400), voice: voice, ast: ast},
+			Human, 1500, "Short human answer", ""},
+		{"evidence window counts from the answer", evidence{answeredAt: 20000,
+			sit: &SITResult{Code: "IC", StartMs: 45000, DetectedMs: 45900}, cad: cad(cadence.Human, 21500, 400), ast: ast},
+			SIT, 45900, "Interception announcement", "SIT Tone - Intercept"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := fuseDefault(&tc.ev, DefaultPolicy())
+			if v.result != tc.result || v.decisionMs != tc.decisionMs || v.conclusion != tc.conclusion || v.pattern != tc.pattern {
+				t.Fatalf("got %s @%d %q/%q (%s), want %s @%d %q/%q", v.result, v.decisionMs, v.conclusion, v.pattern, v.cause,
+					tc.result, tc.decisionMs, tc.conclusion, tc.pattern)
+			}
+			if v.confidence <= 0 || v.confidence > 1 || v.cause == "" {
+				t.Fatalf("confidence %v, cause %q", v.confidence, v.cause)
+			}
+		})
+	}
+}
+
+func TestFusionAsteriskProfile(t *testing.T) {
+	for _, tc := range []struct {
+		status, want, conclusion string
+		cad                      *cadence.Decision
+		conf                     float64
+	}{
+		{"MACHINE", Machine, "Answering machine", cad(cadence.Machine, 2000, 2000), 0.9},
+		{"HUMAN", Human, "Short human answer", cad(cadence.Machine, 2000, 400), 0.6},
+		{"NOTSURE", NotSure, "Unknown announcement", cad(cadence.Human, 2000, 400), 0.3},
+	} {
+		ev := &evidence{ast: &asterisk.Result{Status: tc.status, Cause: "C", DecidedMs: 1234}, cad: tc.cad,
+			fax: &FaxResult{Signal: "CNG", DetectedMs: 500}}
+		if tc.status != "MACHINE" {
+			ev.fax = nil
+		}
+		v := fuseAsterisk(ev, DefaultPolicy())
+		if v.result != tc.want || v.decisionMs != 1234 || v.conclusion != tc.conclusion || v.cause != "asterisk:C" {
+			t.Errorf("%s: got %+v", tc.status, v)
+		}
+		if tc.status == "MACHINE" && v.confidence != 0.6 { // the default profile says FAX
+			t.Errorf("%s: confidence %v with a disagreeing default profile", tc.status, v.confidence)
+		} else if tc.status != "MACHINE" && v.confidence != tc.conf {
+			t.Errorf("%s: confidence %v want %v", tc.status, v.confidence, tc.conf)
+		}
+	}
+}
+
+func TestKHOMPVocabulary(t *testing.T) {
+	for hz, want := range map[float64]string{
+		1000: "Voice mail 1000Hz", 1040: "Voice mail 1000Hz", 950: "Voice mail 1000Hz",
+		710: "Voice mail 720Hz", 300: "Voice mail 300Hz", 1420: "Voice mail 1400Hz", 1985: "Voice mail 2000Hz",
+		850: "Voice mail 850Hz", 425: "Voice mail 430Hz", 3100: "Voice mail 3100Hz",
+	} {
+		if got := BeepPattern(hz); got != want {
+			t.Errorf("BeepPattern(%v) = %q, want %q", hz, got, want)
+		}
+	}
+	for _, code := range []string{"IC", "NC", "VC", "RO", "NC2", "RO2", "IO", "RESERVED", "ITU"} {
+		if SITPattern(code) == "" {
+			t.Errorf("SIT code %s has no KHOMP pattern", code)
+		}
+	}
+	if SITPattern("BOGUS") != "" {
+		t.Error("unknown SIT code named")
+	}
+	for sig, want := range map[string]string{"CNG": "Fax 1100Hz", "CED": "Fax 2100Hz", "ANS_PR": "Fax 2100Hz", "ANSAM": "Fax 2100Hz", "V21": "Fax 1800Hz", "BELL2225": ""} {
+		if got := FaxPattern(sig, false); got != want {
+			t.Errorf("FaxPattern(%s) = %q, want %q", sig, got, want)
+		}
+	}
+	for class, want := range map[string]string{"Voice mail": Machine, "Answering machine": Machine, "Interception announcement": SIT,
+		"Interception signaling": SIT, "Fax": Fax, "My IVRs": Machine, "No speech": Silence} {
+		if got := templateResult(class); got != want {
+			t.Errorf("templateResult(%q) = %s, want %s", class, got, want)
+		}
+	}
+}
+
+// TestVocabularyInDefaultMap checks that every conclusion/pattern the
+// pipeline emits is a line of the KHOMPSTATUSMAP VICIdial ships, so the
+// lookup finds the intended action, not the fallback.
+func TestVocabularyInDefaultMap(t *testing.T) {
+	m := container.ParseStatusMap(install.DefaultStatusMap())
+	pairs := [][2]string{
+		{ConclusionVoiceMail, ""}, {ConclusionMachine, ""}, {ConclusionInterception, ""}, {ConclusionFax, ""},
+		{ConclusionShortHuman, ""}, {ConclusionLongHuman, ""}, {ConclusionNoSpeech, ""}, {ConclusionUnknown, ""},
+		{ConclusionRingback, "Ring"}, {ConclusionInterception, "Busy tone"},
+	}
+	for _, hz := range khompBeepHz {
+		pairs = append(pairs, [2]string{ConclusionVoiceMail, BeepPattern(hz)})
+	}
+	for _, sig := range []string{"CNG", "CED", "V21"} {
+		pairs = append(pairs, [2]string{ConclusionFax, FaxPattern(sig, false)}, [2]string{ConclusionFax, FaxPattern(sig, true)})
+	}
+	for code := range sitPatterns {
+		if code != "IO" { // the shipped line escapes its slash and never matches (runtime behaviour)
+			pairs = append(pairs, [2]string{ConclusionInterception, SITPattern(code)})
+		}
+	}
+	for _, p := range pairs {
+		r := m.Lookup(p[0], p[1])
+		want := container.RuleExact
+		if r.Rule != want {
+			t.Errorf("%q/%q: lookup rule %s, want %s", p[0], p[1], r.Rule, want)
+		}
+	}
+	if r := m.Lookup(ConclusionInterception, SITPattern("IO")); r.Rule != container.RuleConclusion {
+		t.Errorf("IO: rule %s", r.Rule)
+	}
+}

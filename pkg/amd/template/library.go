@@ -1,0 +1,277 @@
+package template
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/khompctl/khompctl/pkg/amd/dsp"
+)
+
+// DefaultClass is the class of templates stored at the root of a library.
+const DefaultClass = "Answering machine"
+
+// IndexFile is the compiled index cache kept at the root of a library.
+const IndexFile = ".khompctl-index"
+
+// Template is one library entry.
+type Template struct {
+	Name  string `json:"name"`  // base name without extension: the KHOMP pattern
+	Class string `json:"class"` // first directory under the root: the KHOMP conclusion
+	Path  string `json:"path"`  // relative to the library root, '/'-separated
+	// Audio facts, computed when the file is fingerprinted.
+	DurationMs int     `json:"duration_ms"`
+	Landmarks  int     `json:"fingerprints"` // landmark hashes
+	VoiceMs    int     `json:"voice_ms"`     // time above the voice level
+	LevelDBFS  float64 `json:"level_dbfs"`   // RMS of the voiced frames
+	// File identity, for the cache signature.
+	Size    int64 `json:"size"`
+	ModTime int64 `json:"mtime_ns"`
+}
+
+// Library is an opened template library: the templates and their index.
+// It is read-only after Open and safe for concurrent NewMatcher calls.
+type Library struct {
+	Dir       string
+	templates []Template
+	ix        *index
+}
+
+// Templates returns the library entries in path order.
+func (l *Library) Templates() []Template { return l.templates }
+
+// Len is the number of templates.
+func (l *Library) Len() int { return len(l.templates) }
+
+// Find returns the templates whose name is name, or whose "class/name" is.
+func (l *Library) Find(name string) []*Template {
+	var out []*Template
+	for i := range l.templates {
+		t := &l.templates[i]
+		if t.Name == name || t.Class+"/"+t.Name == name || t.Path == name {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Open loads a library directory. It reuses the compiled index when no
+// template file changed (same paths, sizes and modification times) and
+// otherwise fingerprints what changed and rewrites the index atomically.
+// Files that cannot be used are reported as warnings (one line each,
+// naming the file) and skipped; only an unusable directory is an error.
+func Open(dir string) (*Library, []string, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("template library %s: %w", dir, err)
+	}
+	if !st.IsDir() {
+		return nil, nil, fmt.Errorf("template library %s: not a directory", dir)
+	}
+	files, warnings, err := scan(dir)
+	if err != nil {
+		return nil, warnings, err
+	}
+	cached, cerr := readIndexFile(filepath.Join(dir, IndexFile))
+	if cerr != nil && !errors.Is(cerr, fs.ErrNotExist) {
+		warnings = append(warnings, fmt.Sprintf("%s: %v; rebuilding it", filepath.Join(dir, IndexFile), cerr))
+		cached = nil
+	}
+	if cached != nil && sameFiles(cached.templates, files) {
+		cached.Dir = dir
+		return cached, warnings, nil
+	}
+	lib, bw := rebuild(dir, files, cached)
+	warnings = append(warnings, bw...)
+	if err := writeIndexFile(filepath.Join(dir, IndexFile), lib); err != nil {
+		warnings = append(warnings, fmt.Sprintf("%s: cannot save the index (%v); it will be rebuilt next time", filepath.Join(dir, IndexFile), err))
+	}
+	return lib, warnings, nil
+}
+
+// scan lists the template files of a library, in path order, with their
+// class and name. Hidden files and directories (the index, captured or
+// graduated material) are ignored. Duplicate names within a class are
+// warned about and only the first (by path) is kept.
+func scan(dir string) ([]Template, []string, error) {
+	var files []Template
+	var warnings []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == dir {
+				return err
+			}
+			warnings = append(warnings, fmt.Sprintf("%s: %v; skipped", p, err))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !IsAudioFile(d.Name()) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("%s: %v; skipped", p, err))
+			return nil
+		}
+		if !info.Mode().IsRegular() {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		files = append(files, Template{
+			Name: strings.TrimSuffix(d.Name(), filepath.Ext(d.Name())), Class: classOf(rel), Path: rel,
+			Size: info.Size(), ModTime: info.ModTime().UnixNano(),
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, warnings, fmt.Errorf("template library %s: %w", dir, err)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return dedupeNames(files, warnings)
+}
+
+func classOf(rel string) string {
+	if i := strings.IndexByte(rel, '/'); i > 0 {
+		return rel[:i]
+	}
+	return DefaultClass
+}
+
+func dedupeNames(files []Template, warnings []string) ([]Template, []string, error) {
+	seen := make(map[string]string, len(files))
+	out := files[:0]
+	for _, f := range files {
+		key := f.Class + "\x00" + f.Name
+		if first, dup := seen[key]; dup {
+			warnings = append(warnings, fmt.Sprintf("%s: duplicate template name %q in class %q (already %s); skipped", f.Path, f.Name, f.Class, first))
+			continue
+		}
+		seen[key] = f.Path
+		out = append(out, f)
+	}
+	if len(out) > maxTmplIDs {
+		return nil, warnings, fmt.Errorf("template library: %d templates, at most %d are supported", len(out), maxTmplIDs)
+	}
+	return out, warnings, nil
+}
+
+// sameFiles reports whether the cached templates are exactly these files.
+func sameFiles(cached, files []Template) bool {
+	if len(cached) != len(files) {
+		return false
+	}
+	for i := range files {
+		if !sameFile(&cached[i], &files[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameFile(a, b *Template) bool {
+	return a.Path == b.Path && a.Size == b.Size && a.ModTime == b.ModTime
+}
+
+// rebuild fingerprints the files that the cache does not already describe
+// and builds a new index. Unreadable or empty files become warnings.
+func rebuild(dir string, files []Template, cached *Library) (*Library, []string) {
+	var old map[string]int
+	var oldLists [][]Landmark
+	if cached != nil {
+		old = make(map[string]int, len(cached.templates))
+		for i := range cached.templates {
+			old[cached.templates[i].Path] = i
+		}
+		oldLists = cached.ix.perTemplate(len(cached.templates))
+	}
+	var warnings []string
+	lib := &Library{Dir: dir}
+	var lists [][]Landmark
+	for _, f := range files {
+		if i, ok := old[f.Path]; ok && sameFile(&cached.templates[i], &f) {
+			lib.templates = append(lib.templates, cached.templates[i])
+			lists = append(lists, oldLists[i])
+			continue
+		}
+		lms, err := fingerprintFile(filepath.Join(dir, filepath.FromSlash(f.Path)), &f)
+		if err != nil {
+			warnings = append(warnings, err.Error())
+			if lms == nil {
+				continue
+			}
+		}
+		lib.templates = append(lib.templates, f)
+		lists = append(lists, lms)
+	}
+	lib.ix = buildIndex(lists)
+	return lib, warnings
+}
+
+// fingerprintFile decodes and fingerprints one template, filling its audio
+// facts. It returns nil landmarks (and an error naming the file) when the
+// file cannot be used at all.
+func fingerprintFile(path string, t *Template) ([]Landmark, error) {
+	samples, err := ReadAudioFile(path, maxTemplateSamples)
+	if err != nil && !errors.Is(err, errTooLong) {
+		return nil, fmt.Errorf("%v; skipped", err)
+	}
+	if len(samples) < dsp.FrameSamples {
+		return nil, fmt.Errorf("%s: empty file (no audio); skipped", path)
+	}
+	lms, base := enrollLandmarks(samples)
+	describe(t, samples, base)
+	if err != nil {
+		return lms, fmt.Errorf("%s: %v", path, err)
+	}
+	if len(lms) == 0 {
+		return lms, fmt.Errorf("%s: no fingerprint (silent or a steady tone); it can never match", path)
+	}
+	return lms, nil
+}
+
+// voiceLevel is the frame energy above which a frame counts as voice
+// (-45 dBFS).
+var voiceLevel = math.Pow(32768*math.Pow(10, -45.0/20), 2)
+
+// describe fills the audio facts of a template.
+func describe(t *Template, samples []float32, landmarks int) {
+	t.DurationMs = len(samples) * 1000 / dsp.SampleRate
+	t.Landmarks = landmarks
+	var voiced int
+	var sum float64
+	for i := 0; i+dsp.FrameSamples <= len(samples); i += dsp.FrameSamples {
+		var e float64
+		for _, s := range samples[i : i+dsp.FrameSamples] {
+			e += float64(s) * float64(s)
+		}
+		e /= dsp.FrameSamples
+		if e >= voiceLevel {
+			voiced++
+			sum += e
+		}
+	}
+	t.VoiceMs = voiced * dsp.FrameMs
+	t.LevelDBFS = -99
+	if voiced > 0 {
+		t.LevelDBFS = math.Round(10*10*math.Log10(sum/float64(voiced)/(32768*32768))) / 10
+	}
+}
+
+// newLibrary builds an in-memory library (tests, benchmarks, learning).
+func newLibrary(dir string, templates []Template, lists [][]Landmark) *Library {
+	return &Library{Dir: dir, templates: templates, ix: buildIndex(lists)}
+}

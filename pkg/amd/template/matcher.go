@@ -1,0 +1,208 @@
+package template
+
+import (
+	"github.com/khompctl/khompctl/pkg/amd/dsp"
+)
+
+// Match is a confident template hit.
+type Match struct {
+	Name  string  `json:"name"`
+	Class string  `json:"class"`
+	Score float64 `json:"score"` // fraction of the template's landmarks in the overlap that were found, 0..1
+	// StartMs is where the template audio starts in the analysed audio
+	// (0 when the audio starts in the middle of the template).
+	StartMs int `json:"start_ms"`
+	// OffsetMs is the position in the template that lines up with StartMs
+	// (non-zero when the analysed audio begins after the template's start).
+	OffsetMs int `json:"offset_ms"`
+	// DetectedMs is the end of the frame on which the match became certain.
+	DetectedMs int `json:"detected_ms"`
+	Hashes     int `json:"matched_hashes"` // time-consistent landmarks
+	// Template is the library entry that matched.
+	Template *Template `json:"-"`
+	tid      int
+}
+
+// Matching rules. A match needs minHits landmarks of one template that
+// agree on the time offset (to within about ±3 frames, which absorbs ±1 %
+// speed over a few seconds and peak-time jitter), from at least minAnchors
+// different anchor peaks, spread over at least minSpanFrames of the query.
+// Hits are counted at most sliceCap per offset bin and sliceFrames of
+// query time, so that a short stretch of identical audio (one spliced
+// word, a beep) cannot reach minHits alone: a real match keeps agreeing.
+const (
+	minHits       = 10
+	offsetBinW    = 2 // frames per offset histogram bin; a hit counts in a 3-bin window
+	minSpanFrames = 25
+	minAnchors    = 6
+	sliceFrames   = 10
+	sliceCap      = 3
+)
+
+// vote is the histogram cell of one (template, offset bin).
+type vote struct {
+	n       uint16 // hits, at most sliceCap per slice
+	anchors uint16 // distinct anchor frames among the hits (approximately)
+	inSlice uint16 // hits in the current slice
+	slice   int32  // current slice (anchor frame / sliceFrames)
+	firstT  int32  // anchor frame of the first hit
+	lastT   int32  // anchor frame of the last hit
+}
+
+// Matcher matches one recording, frame by frame, against a library. It is
+// not safe for concurrent use; make one per recording (they are cheap).
+type Matcher struct {
+	lib   *Library
+	fp    fingerprinter
+	votes map[uint64]vote
+	emit  func(Landmark)
+	now   *dsp.Frame
+	match *Match
+	seen  int // query landmarks so far
+	best  int // largest consistent count seen so far (diagnostics, check)
+	// skip is a template never reported (a template checked against its
+	// own library); -1 for none. When found is non-nil the matcher keeps
+	// going after a match and records every template that matches.
+	skip  int
+	found map[int]*Match
+}
+
+// NewMatcher returns a matcher positioned at the start of a recording.
+func (l *Library) NewMatcher() *Matcher {
+	m := &Matcher{lib: l, votes: make(map[uint64]vote, 256), skip: -1}
+	m.emit = m.onLandmark
+	return m
+}
+
+// Reset prepares the matcher for a new recording, keeping its memory.
+func (m *Matcher) Reset() {
+	m.fp.reset()
+	clear(m.votes)
+	m.match = nil
+	m.seen = 0
+	m.best = 0
+}
+
+// Process consumes the next frame of the recording. After a match it does
+// nothing more.
+func (m *Matcher) Process(f *dsp.Frame) {
+	if m.match != nil || m.lib == nil || len(m.lib.templates) == 0 || f.Index > 1<<30 {
+		return
+	}
+	m.now = f
+	m.fp.process(f, m.emit)
+}
+
+// Match returns the match, or nil while there is none.
+func (m *Matcher) Match() *Match { return m.match }
+
+// Landmarks returns how many landmarks the recording has produced so far.
+func (m *Matcher) Landmarks() int { return m.seen }
+
+func (m *Matcher) onLandmark(lm Landmark) {
+	m.seen++
+	if m.match != nil {
+		return
+	}
+	for _, e := range m.lib.ix.bucket(lm.Hash) {
+		tid, tt := unpackEntry(e)
+		if tid == m.skip {
+			continue
+		}
+		off := lm.T - tt
+		bin := floorDiv(off, offsetBinW)
+		key := uint64(tid)<<32 | uint64(uint32(bin))
+		v := m.votes[key]
+		if v.n == 0 {
+			v.firstT = lm.T
+		}
+		if v.n == 0 || v.lastT != lm.T {
+			v.anchors++
+			v.lastT = lm.T
+		}
+		if sl := lm.T / sliceFrames; v.n == 0 || sl != v.slice {
+			v.slice, v.inSlice = sl, 0
+		}
+		if v.inSlice < sliceCap {
+			v.n++
+		}
+		v.inSlice++
+		m.votes[key] = v
+		total, anchors, first := m.window(tid, bin)
+		m.best = max(m.best, total)
+		if total >= minHits && anchors >= minAnchors && lm.T-first >= minSpanFrames {
+			if m.found != nil {
+				if m.found[tid] == nil {
+					m.found[tid] = m.newMatch(tid, off, total)
+				}
+				continue
+			}
+			m.match = m.newMatch(tid, off, total)
+			return
+		}
+	}
+}
+
+// window sums the histogram over the bin and its two neighbours and gives
+// the earliest anchor frame among them.
+func (m *Matcher) window(tid int, bin int32) (total, anchors int, first int32) {
+	first = 1 << 30
+	for b := bin - 1; b <= bin+1; b++ {
+		v, ok := m.votes[uint64(tid)<<32|uint64(uint32(b))]
+		if !ok {
+			continue
+		}
+		total += int(v.n)
+		anchors += int(v.anchors)
+		first = min(first, v.firstT)
+	}
+	return total, anchors, first
+}
+
+func (m *Matcher) newMatch(tid int, off int32, hits int) *Match {
+	t := &m.lib.templates[tid]
+	startMs := int(off) * dsp.FrameMs
+	offsetMs := 0
+	if startMs < 0 {
+		offsetMs, startMs = -startMs, 0
+	}
+	detected := m.now.EndMs()
+	// Expected landmarks in the overlap so far, from the template's density.
+	overlapMs := min(detected-startMs, t.DurationMs-offsetMs)
+	score := 1.0
+	if t.DurationMs > 0 && overlapMs > 0 {
+		expected := float64(t.Landmarks) * float64(overlapMs) / float64(t.DurationMs)
+		score = min(1, float64(hits)/max(expected, 1))
+	}
+	return &Match{
+		Name: t.Name, Class: t.Class, Score: score,
+		StartMs: startMs, OffsetMs: offsetMs, DetectedMs: detected,
+		Hashes: hits, Template: t, tid: tid,
+	}
+}
+
+// matchAll runs a whole recording through a matcher that reports every
+// template it matches (except skip), in template order.
+func (l *Library) matchAll(samples []float32, skip int) []*Match {
+	m := l.NewMatcher()
+	m.skip = skip
+	m.found = make(map[int]*Match)
+	an := dsp.NewAnalyzer()
+	an.Write(samples, m.Process)
+	an.Flush(m.Process)
+	out := make([]*Match, 0, len(m.found))
+	for tid := range l.templates {
+		if f := m.found[tid]; f != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func floorDiv(a int32, b int32) int32 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}

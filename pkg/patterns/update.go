@@ -1,0 +1,259 @@
+package patterns
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/khompctl/khompctl/pkg/container"
+	"github.com/khompctl/khompctl/pkg/dblock"
+)
+
+// LockName is the GET_LOCK name every writer of KHOMPSTATUSMAP takes.
+const LockName = "khompctl.patterns"
+
+// ErrMalformedMap is returned when KHOMPSTATUSMAP has lines a tool must
+// not guess about; nothing is written.
+var ErrMalformedMap = errors.New("malformed KHOMPSTATUSMAP")
+
+// UpdateOptions configure one update-patterns run.
+type UpdateOptions struct {
+	Window WindowOptions
+	Now    time.Time
+	DryRun bool
+	// LockFile is the host lock file ("" = none; the database lock is
+	// always taken unless DryRun).
+	LockFile string
+	// Debugf receives the --debug narration (nil = silent).
+	Debugf func(format string, args ...any)
+	// Trace receives every SQL statement with its arguments (--debugX).
+	Trace func(query string, args ...any)
+}
+
+// Skipped is a pair found in the log that cannot be written safely.
+type Skipped struct {
+	Conclusion string `json:"conclusion"`
+	Pattern    string `json:"pattern"`
+	Reason     string `json:"reason"`
+}
+
+// UpdateResult says what a run found and did.
+type UpdateResult struct {
+	Window      Window    `json:"window"`
+	RowsScanned int64     `json:"rows_scanned"`
+	Pairs       int       `json:"distinct_pairs"`
+	Added       []string  `json:"added"`
+	Skipped     []Skipped `json:"skipped,omitempty"`
+	DryRun      bool      `json:"dry_run"`
+	Written     bool      `json:"written"`
+}
+
+// KnownKeys is KHOMP_updater.pl's notion of "already in the map": for every
+// line, the text left of the first "=>" with surrounding whitespace
+// trimmed. Comments and blank lines are included (they never equal a
+// quoted key). Comparison is byte-exact and case-sensitive.
+func KnownKeys(entry string) map[string]struct{} {
+	keys := make(map[string]struct{}, strings.Count(entry, "\n")+1)
+	for _, line := range strings.Split(entry, "\n") {
+		if i := strings.Index(line, "=>"); i >= 0 {
+			line = line[:i]
+		}
+		keys[strings.Trim(line, " \t\n\r\f\v")] = struct{}{}
+	}
+	return keys
+}
+
+// AppendKeys returns entry with one unclassified line per key, in
+// KHOMP_updater.pl's exact format: CRLF before the first, lines joined
+// with " => " CRLF, and a final " => " (so each line is `key => ` with a
+// trailing space and there is no final CRLF). Keys already present are
+// left out; the second result lists the keys actually appended.
+func AppendKeys(entry string, candidates []string) (string, []string) {
+	known := KnownKeys(entry)
+	var add []string
+	for _, k := range candidates {
+		if _, ok := known[k]; ok {
+			continue
+		}
+		known[k] = struct{}{}
+		add = append(add, k)
+	}
+	if len(add) == 0 {
+		return entry, nil
+	}
+	block := strings.Join(add, " => \r\n") + " => "
+	if entry == "" {
+		// The Perl would start an empty map with a blank line; we do not.
+		return block, add
+	}
+	return entry + "\r\n" + block, add
+}
+
+// unsafeName says why a name cannot go into the map ("" if it can). A CR
+// or LF would split the line (and the pair would be re-added every run);
+// "=>" would move the key/value boundary; '#' starts a comment at runtime.
+func unsafeName(s string) string {
+	switch {
+	case strings.ContainsAny(s, "\r\n"):
+		return "contains a line break"
+	case strings.Contains(s, "=>"):
+		return `contains "=>"`
+	case strings.Contains(s, "#"):
+		// VICIdial cuts map lines at '#': the line would lose its "=>" and
+		// become malformed.
+		return `contains "#"`
+	}
+	return ""
+}
+
+// scanQuery reads the window in a deterministic order (the Perl had none).
+const scanQuery = "SELECT conclusion, pattern FROM vicidial_khomp_log WHERE start_date >= ? ORDER BY start_date, khomp_log_id"
+
+// ScanResult holds the distinct keys found in the log, in first-seen order.
+type ScanResult struct {
+	Rows    int64
+	Keys    []string
+	Skipped []Skipped
+}
+
+// Scan streams the log rows of the window and returns the distinct keys in
+// the order they first appear. Rows with a NULL or empty conclusion are
+// ignored, a NULL or empty pattern gives a conclusion-only key, as in the
+// Perl. Memory grows with the number of distinct pairs, not rows.
+func Scan(ctx context.Context, q Querier, start string, trace func(string, ...any)) (ScanResult, error) {
+	if trace != nil {
+		trace(scanQuery, start)
+	}
+	rows, err := q.QueryContext(ctx, scanQuery, start)
+	if err != nil {
+		return ScanResult{}, fmt.Errorf("read vicidial_khomp_log: %w", err)
+	}
+	defer rows.Close()
+	var res ScanResult
+	seen := map[string]struct{}{}
+	var conclusion, pattern sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&conclusion, &pattern); err != nil {
+			return ScanResult{}, fmt.Errorf("read vicidial_khomp_log: %w", err)
+		}
+		res.Rows++
+		if len(conclusion) == 0 {
+			continue
+		}
+		key := keyBytes(conclusion, pattern)
+		if _, ok := seen[string(key)]; ok { // no allocation for the lookup
+			continue
+		}
+		k := string(key)
+		seen[k] = struct{}{}
+		c, p := string(conclusion), string(pattern)
+		if why := firstNonEmpty(unsafeName(c), unsafeName(p)); why != "" {
+			res.Skipped = append(res.Skipped, Skipped{Conclusion: c, Pattern: p, Reason: why})
+			continue
+		}
+		res.Keys = append(res.Keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return ScanResult{}, fmt.Errorf("read vicidial_khomp_log: %w", err)
+	}
+	return res, nil
+}
+
+func keyBytes(conclusion, pattern []byte) []byte {
+	b := make([]byte, 0, len(conclusion)+len(pattern)+5)
+	b = append(b, '"')
+	b = append(b, conclusion...)
+	b = append(b, '"')
+	if len(pattern) > 0 {
+		b = append(b, '.', '"')
+		b = append(b, pattern...)
+		b = append(b, '"')
+	}
+	return b
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// Update is one update-patterns run: lock, choose the window, scan the log,
+// append the new keys with a compare-and-swap (re-applied if someone else
+// wrote the map meanwhile, so neither their edit nor our keys are lost).
+// A missing KHOMPSTATUSMAP is container.ErrNotFound; another run holding
+// the lock is dblock.ErrLocked; malformed map lines are ErrMalformedMap.
+func Update(ctx context.Context, db *sql.DB, o UpdateOptions) (UpdateResult, error) {
+	res := UpdateResult{DryRun: o.DryRun}
+	debugf := o.Debugf
+	if debugf == nil {
+		debugf = func(string, ...any) {}
+	}
+	if !o.DryRun {
+		lock, err := dblock.Acquire(ctx, db, LockName, dblock.Options{File: o.LockFile})
+		if err != nil {
+			return res, err
+		}
+		defer lock.Release()
+	}
+	current, err := container.Get(ctx, db, container.StatusMapID)
+	if err != nil {
+		return res, err
+	}
+	if err := checkMap(current.Entry); err != nil {
+		return res, err
+	}
+	w, err := ChooseWindow(ctx, db, o.Now, o.Window)
+	if err != nil {
+		return res, err
+	}
+	res.Window = w
+	debugf("window %s: start_date >= '%s'", w.Kind, w.Start)
+	if w.Note != "" {
+		debugf("%s", w.Note)
+	}
+	scan, err := Scan(ctx, db, w.Start, o.Trace)
+	if err != nil {
+		return res, err
+	}
+	res.RowsScanned, res.Pairs, res.Skipped = scan.Rows, len(scan.Keys)+len(scan.Skipped), scan.Skipped
+	debugf("%d rows scanned, %d distinct pairs", scan.Rows, res.Pairs)
+	if o.DryRun {
+		_, res.Added = AppendKeys(current.Entry, scan.Keys)
+		return res, nil
+	}
+	var added []string
+	_, _, err = container.Update(ctx, db, container.StatusMapID, 20, func(entry string) (string, error) {
+		if err := checkMap(entry); err != nil {
+			return entry, err
+		}
+		next, keys := AppendKeys(entry, scan.Keys)
+		added = keys
+		return next, nil
+	})
+	if err != nil {
+		return res, err
+	}
+	res.Added = added
+	res.Written = len(added) > 0
+	for _, k := range added {
+		debugf("added %s", k)
+	}
+	return res, nil
+}
+
+// checkMap refuses a map with lines VICIdial would ignore: appending to it
+// would hide the problem from the admin page.
+func checkMap(entry string) error {
+	bad := container.ParseStatusMap(entry).Malformed()
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s (%d bad line(s); fix them in VICIdial's KHOMP admin page or with khompctl patterns)", ErrMalformedMap, bad[0], len(bad))
+}
