@@ -169,58 +169,21 @@ func isAMDConfKey(name string) bool {
 
 // amdAnalyzeRun analyses every input and prints the results in input order.
 func amdAnalyzeRun(ctx context.Context, opts *amdAnalyzeOptions) error {
-	cfg, err := opts.config()
-	if err != nil {
-		return usageError(err)
-	}
-	audioOpts, err := opts.audioOptions()
-	if err != nil {
-		return usageError(err)
-	}
-	statusMap, err := opts.loadMap(ctx)
+	job, err := opts.prepare(ctx)
 	if err != nil {
 		return err
-	}
-	if opts.Templates != "" {
-		lib, warnings, err := template.Open(opts.Templates)
-		for _, w := range warnings {
-			fmt.Fprintf(opts.ErrOut, "khompctl: warning: %s\n", w)
-		}
-		if err != nil {
-			return usageError(err)
-		}
-		cfg.Templates = lib
-	}
-	capture, err := opts.capturer()
-	if err != nil {
-		return usageError(err)
 	}
 	files, err := expandAnalyzeInputs(opts.Inputs, opts.In)
 	if err != nil {
 		return err
 	}
-	if opts.Jobs < 1 {
-		return usageError(fmt.Errorf("--jobs: %d: need at least 1", opts.Jobs))
-	}
-
 	start := opts.now()
-	out := newAnalyzeOutput(opts, statusMap)
 	bar := newAnalyzeBar(opts.ProgressTo, len(files))
-	analyze := func(ctx context.Context, in analyzeInput) *amd.Result {
-		if in.err != nil {
-			return &amd.Result{File: in.path, Error: in.err.Error()}
-		}
-		res := analyzeFile(ctx, in.path, audioOpts, cfg)
-		if res.Error == "" && capture != nil {
-			if err := capture.save(in.path, audioOpts, res); err != nil {
-				fmt.Fprintf(opts.ErrOut, "khompctl: %s: capture: %s\n", in.path, oneLine(err))
-			}
-		}
-		return res
-	}
-	err = runAnalyzeOrdered(ctx, files, opts.Jobs, analyze, func(r *amd.Result) error {
+	out := newAnalyzeOutput(opts, job.statusMap)
+	out.bar = bar
+	err = runAnalyzeOrdered(ctx, files, opts.Jobs, job.analyze, func(a *analyzed) error {
 		bar.add()
-		return out.emit(r)
+		return out.emit(a)
 	})
 	bar.finish()
 	if err != nil {
@@ -232,7 +195,64 @@ func amdAnalyzeRun(ctx context.Context, opts *amdAnalyzeOptions) error {
 	if out.failed > 0 {
 		return silentExit(exitUsage)
 	}
+	if out.captureFailed > 0 {
+		return fmt.Errorf("amd analyze: %d captures failed (see above)", out.captureFailed)
+	}
 	return nil
+}
+
+// analyzeJob is everything the flags resolve to before the first file.
+type analyzeJob struct {
+	cfg       amd.Config
+	audioOpts audio.Options
+	statusMap *container.StatusMap
+	capture   *analyzeCapture
+}
+
+// prepare checks the flags and loads the status map and template library.
+func (o *amdAnalyzeOptions) prepare(ctx context.Context) (*analyzeJob, error) {
+	if o.Jobs < 1 {
+		return nil, usageError(fmt.Errorf("--jobs: %d: need at least 1", o.Jobs))
+	}
+	var job analyzeJob
+	var err error
+	if job.cfg, err = o.config(); err != nil {
+		return nil, usageError(err)
+	}
+	if job.audioOpts, err = o.audioOptions(); err != nil {
+		return nil, usageError(err)
+	}
+	if job.statusMap, err = o.loadMap(ctx); err != nil {
+		return nil, err
+	}
+	if o.Templates != "" {
+		lib, warnings, err := template.Open(o.Templates)
+		for _, w := range warnings {
+			fmt.Fprintf(o.ErrOut, "khompctl: warning: %s\n", w)
+		}
+		if err != nil {
+			return nil, usageError(err)
+		}
+		job.cfg.Templates = lib
+	}
+	if job.capture, err = o.capturer(); err != nil {
+		return nil, usageError(err)
+	}
+	return &job, nil
+}
+
+// analyze is one worker's job on one input.
+func (j *analyzeJob) analyze(ctx context.Context, in analyzeInput) *analyzed {
+	if in.err != nil {
+		return &analyzed{res: &amd.Result{File: in.path, Error: in.err.Error()}}
+	}
+	a := &analyzed{res: analyzeFile(ctx, in.path, j.audioOpts, j.cfg)}
+	if a.res.Error == "" && j.capture != nil {
+		if err := j.capture.save(in.path, j.audioOpts, a.res); err != nil {
+			a.captureErr = fmt.Errorf("%s: capture: %w", in.path, err)
+		}
+	}
+	return a
 }
 
 func (o *amdAnalyzeOptions) now() time.Time {
@@ -323,6 +343,12 @@ func analyzeFile(ctx context.Context, path string, opts audio.Options, cfg amd.C
 	}
 	res.File = path
 	return res
+}
+
+// analyzed is one file's outcome as the workers hand it to the output.
+type analyzed struct {
+	res        *amd.Result
+	captureErr error // the analysis worked but saving its capture did not
 }
 
 // analyzeInput is one file to analyse, or an input that could not be listed.
@@ -428,12 +454,12 @@ func isAnalyzeAudioName(name string) bool {
 // runAnalyzeOrdered analyses the inputs with n workers and hands the results to
 // emit in input order, as soon as each one and all before it are done.
 // Memory holds at most the results that finished ahead of a slow file.
-func runAnalyzeOrdered(ctx context.Context, files []analyzeInput, n int, analyze func(context.Context, analyzeInput) *amd.Result, emit func(*amd.Result) error) error {
+func runAnalyzeOrdered(ctx context.Context, files []analyzeInput, n int, analyze func(context.Context, analyzeInput) *analyzed, emit func(*analyzed) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type done struct {
 		i   int
-		res *amd.Result
+		res *analyzed
 	}
 	jobs := make(chan int)
 	results := make(chan done, n)
@@ -459,10 +485,13 @@ func runAnalyzeOrdered(ctx context.Context, files []analyzeInput, n int, analyze
 	}()
 	go func() { wg.Wait(); close(results) }()
 
-	pending := make(map[int]*amd.Result)
+	pending := make(map[int]*analyzed)
 	next := 0
 	var firstErr error
 	for d := range results {
+		if firstErr == nil && ctx.Err() != nil {
+			firstErr = ctx.Err() // interrupted: what is left is not reported
+		}
 		if firstErr != nil {
 			continue // drain so the workers can finish
 		}
@@ -484,10 +513,7 @@ func runAnalyzeOrdered(ctx context.Context, files []analyzeInput, n int, analyze
 	if firstErr != nil {
 		return firstErr
 	}
-	if err := ctx.Err(); err != nil && next < len(files) {
-		return err
-	}
-	return nil
+	return ctx.Err()
 }
 
 // analyzeProgress is the optional progress bar on a terminal.
@@ -513,6 +539,14 @@ func (p *analyzeProgress) add() {
 	}
 }
 
+// clear erases the bar so that a message can be printed on its line; it is
+// redrawn with the next step.
+func (p *analyzeProgress) clear() {
+	if p != nil && p.bar != nil {
+		_ = p.bar.Clear()
+	}
+}
+
 func (p *analyzeProgress) finish() {
 	if p.bar != nil {
 		_ = p.bar.Finish()
@@ -522,13 +556,16 @@ func (p *analyzeProgress) finish() {
 // analyzeOutput prints results as JSON lines or collects them for the table.
 type analyzeOutput struct {
 	opts      *amdAnalyzeOptions
+	bar       *analyzeProgress
 	statusMap *container.StatusMap
 	enc       *json.Encoder
 	rows      [][]string
 	counts    map[string]int
 	failed    int
-	audioMs   int64
-	files     int
+	// captureFailed counts files whose capture could not be saved.
+	captureFailed int
+	audioMs       int64
+	files         int
 }
 
 func newAnalyzeOutput(opts *amdAnalyzeOptions, m *container.StatusMap) *analyzeOutput {
@@ -546,10 +583,17 @@ type analyzeErrorLine struct {
 	Error string `json:"error"`
 }
 
-func (o *analyzeOutput) emit(r *amd.Result) error {
+func (o *analyzeOutput) emit(a *analyzed) error {
+	r := a.res
 	o.files++
+	if a.captureErr != nil {
+		o.captureFailed++
+		o.bar.clear()
+		fmt.Fprintf(o.opts.ErrOut, "khompctl: %s\n", oneLine(a.captureErr))
+	}
 	if r.Error != "" {
 		o.failed++
+		o.bar.clear()
 		fmt.Fprintf(o.opts.ErrOut, "khompctl: %s\n", r.Error)
 		if o.enc != nil {
 			return o.enc.Encode(analyzeErrorLine{File: r.File, Error: r.Error})
@@ -606,7 +650,7 @@ func analyzeDetails(r *amd.Result) string {
 	}
 	if len(parts) == 0 && r.Cadence != nil {
 		st := r.Cadence.Stats
-		parts = append(parts, fmt.Sprintf("%d words, %.1fs voice", st.Words, float64(st.TotalVoiceMs)/1000))
+		parts = append(parts, fmt.Sprintf("%d %s, %.1fs voice", st.Words, analyzePlural(st.Words, "word", "words"), float64(st.TotalVoiceMs)/1000))
 	}
 	if r.Audio.Truncated {
 		parts = append(parts, "truncated file")

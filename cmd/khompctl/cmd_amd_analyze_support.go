@@ -19,14 +19,14 @@ import (
 	"github.com/khompctl/khompctl/pkg/amd"
 	"github.com/khompctl/khompctl/pkg/amd/audio"
 	"github.com/khompctl/khompctl/pkg/amd/cadence"
+	"github.com/khompctl/khompctl/pkg/amd/template"
 )
 
 // cadenceFlags exposes the default cadence profile's parameters as
 // --cadence-<name> flags (the names are those of cadence.Params' docs).
 type cadenceFlags struct {
-	p   cadence.Params
-	set map[string]bool
-	fs  *pflag.FlagSet
+	p  cadence.Params
+	fs *pflag.FlagSet
 }
 
 func defaultCadenceFlags() cadenceFlags { return cadenceFlags{p: cadence.DefaultParams()} }
@@ -112,35 +112,76 @@ func renderAMDTable(w io.Writer, header []string, rows [][]string) error {
 	return t.Render()
 }
 
-// mediaCapture saves the analysed audio (8 kHz mono 16-bit WAV, what the
-// detectors heard) of the calls whose result was chosen, with the result
-// as a JSON sidecar, for listening and for building template libraries.
+// analyzeCapture saves material from analysed calls: with --capture-media
+// the analysed audio (8 kHz mono 16-bit WAV, what the detectors heard) of
+// the calls whose result was chosen, with the result as a JSON sidecar;
+// with --capture-templates the greeting of every MACHINE call that matched
+// no template, as a candidate for `amd learn`.
+type analyzeCapture struct {
+	media    *mediaCapture
+	greeting *template.Capture
+}
+
 type mediaCapture struct {
 	dir     string
 	results map[string]bool
 }
 
-func (o *amdAnalyzeOptions) capturer() (*mediaCapture, error) {
+func (o *amdAnalyzeOptions) capturer() (*analyzeCapture, error) {
+	c := &analyzeCapture{}
 	if o.CaptureTemplate != "" {
-		return nil, errors.New("--capture-templates: needs the template capture support, which is not in this build")
+		if err := os.MkdirAll(o.CaptureTemplate, 0o755); err != nil {
+			return nil, fmt.Errorf("--capture-templates: %w", err)
+		}
+		c.greeting = &template.Capture{Dir: o.CaptureTemplate}
 	}
-	if o.CaptureMedia == "" {
-		return nil, nil
-	}
-	if err := os.MkdirAll(o.CaptureMedia, 0o755); err != nil {
-		return nil, fmt.Errorf("--capture-media: %w", err)
-	}
-	c := &mediaCapture{dir: o.CaptureMedia, results: map[string]bool{}}
-	for _, r := range o.CaptureResults {
-		r = strings.ToUpper(strings.TrimSpace(r))
-		switch r {
-		case amd.Human, amd.Machine, amd.Fax, amd.SIT, amd.Silence, amd.NotSure:
-			c.results[r] = true
-		default:
-			return nil, fmt.Errorf("--capture-results: %q is not a result (HUMAN, MACHINE, FAX, SIT, SILENCE, NOTSURE)", r)
+	if o.CaptureMedia != "" {
+		if err := os.MkdirAll(o.CaptureMedia, 0o755); err != nil {
+			return nil, fmt.Errorf("--capture-media: %w", err)
+		}
+		c.media = &mediaCapture{dir: o.CaptureMedia, results: map[string]bool{}}
+		for _, r := range o.CaptureResults {
+			r = strings.ToUpper(strings.TrimSpace(r))
+			switch r {
+			case amd.Human, amd.Machine, amd.Fax, amd.SIT, amd.Silence, amd.NotSure:
+				c.media.results[r] = true
+			default:
+				return nil, fmt.Errorf("--capture-results: %q is not a result (HUMAN, MACHINE, FAX, SIT, SILENCE, NOTSURE)", r)
+			}
 		}
 	}
+	if c.media == nil && c.greeting == nil {
+		return nil, nil
+	}
 	return c, nil
+}
+
+// save captures what the flags asked for from one analysed call.
+func (c *analyzeCapture) save(path string, opts audio.Options, res *amd.Result) error {
+	if c.media != nil {
+		if err := c.media.save(path, opts, res); err != nil {
+			return err
+		}
+	}
+	if c.greeting == nil {
+		return nil
+	}
+	cand := template.Candidate{Source: path, Result: res.Result, Conclusion: res.Conclusion, Pattern: res.Pattern,
+		Cause: res.Cause, DecisionMs: res.DecisionMs, VoiceStartMs: -1, AnsweredAtMs: res.AnsweredAtMs,
+		Matched: res.Template != nil}
+	if st := res.Cadence; st != nil && st.Stats.Words > 0 {
+		cand.VoiceStartMs = st.Stats.AnswerMs + st.Stats.InitialSilenceMs
+	}
+	if !c.greeting.ShouldSave(cand) {
+		return nil
+	}
+	s, err := audio.Open(path, opts)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	_, err = c.greeting.Save(s, cand)
+	return err
 }
 
 // save writes <name>-<hash>.wav and .json for a chosen result. The hash of

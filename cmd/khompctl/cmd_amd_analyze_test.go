@@ -251,6 +251,7 @@ func TestAnalyzeUsageErrors(t *testing.T) {
 		{"--cadence-hangover", "0", dir},
 		{"--map", filepath.Join(dir, "missing.map"), dir},
 		{"--amd-conf", filepath.Join(dir, "missing.conf"), dir},
+		{"--templates", filepath.Join(dir, "no-such-library"), dir},
 		{"--capture-media", t.TempDir(), "--capture-results", "MAYBE", dir},
 		{"-", "-"},
 	} {
@@ -426,5 +427,68 @@ func TestAnalyzeMapFromDatabase(t *testing.T) {
 	}
 	if strings.Contains(out+errOut, "khompctl-test") {
 		t.Error("the password appeared in the output")
+	}
+}
+
+// TestAnalyzeTemplatesAndCapture: a library holding a voicemail greeting
+// matches the call it came from (template field, conclusion = class,
+// pattern = name), and --capture-templates saves the greeting of a MACHINE
+// call that matched nothing.
+func TestAnalyzeTemplatesAndCapture(t *testing.T) {
+	calls := parityCopy(t, "05_voicemail_lead300ms.wav", "vm_intro.wav")
+	lib := t.TempDir()
+	os.MkdirAll(filepath.Join(lib, "Voice mail"), 0o755)
+	b, _ := os.ReadFile(filepath.Join(calls, "05_voicemail_lead300ms.wav"))
+	os.WriteFile(filepath.Join(lib, "Voice mail", "Allison mailbox.wav"), b, 0o644)
+	captured := filepath.Join(t.TempDir(), "cands")
+
+	code, out, errOut := runAnalyze(t, "", "--json", "--templates", lib, "--capture-templates", captured, calls)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := jsonLines(t, out)
+	vm := lines[0]
+	if field(vm, "template", "name") != "Allison mailbox" || vm["conclusion"] != "Voice mail" || vm["pattern"] != "Allison mailbox" || vm["result"] != "MACHINE" {
+		t.Errorf("template match: %v / %v / %v / %v", vm["template"], vm["result"], vm["conclusion"], vm["pattern"])
+	}
+	other := lines[1]
+	if other["template"] != nil {
+		t.Errorf("vm_intro matched a template it is not: %v", other["template"])
+	}
+	wavs, _ := filepath.Glob(filepath.Join(captured, "*.wav"))
+	if other["result"] == "MACHINE" {
+		if len(wavs) != 1 || !strings.Contains(filepath.Base(wavs[0]), "vm_intro") {
+			t.Errorf("captured %v, want only vm_intro's greeting", wavs)
+		}
+	} else if len(wavs) != 0 {
+		t.Errorf("captured %v for a %v call", wavs, other["result"])
+	}
+}
+
+func TestAnalyzeProgressOnlyOnTerminal(t *testing.T) {
+	dir := parityCopy(t, "02_hello_lead300ms.wav", "01_silence_10s.wav", "03_hello_at_t0.wav")
+	ios, out, errOut := testIO("")
+	ios.StderrTTY = true
+	if code := run(context.Background(), []string{"amd", "analyze", "--json", dir}, ios); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut.String(), "analysing") {
+		t.Errorf("no progress bar on a terminal stderr: %q", errOut.String())
+	}
+	if len(jsonLines(t, out.String())) != 3 {
+		t.Errorf("stdout polluted:\n%s", out)
+	}
+}
+
+func TestAnalyzeInterrupted(t *testing.T) {
+	dir := parityCopy(t, "02_hello_lead300ms.wav", "01_silence_10s.wav")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ios, out, _ := testIO("")
+	if code := run(ctx, []string{"amd", "analyze", "--json", dir}, ios); code != exitInterrupted {
+		t.Fatalf("exit %d, want %d", code, exitInterrupted)
+	}
+	if out.Len() != 0 {
+		t.Errorf("results printed after the interrupt: %s", out)
 	}
 }

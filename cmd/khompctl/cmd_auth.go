@@ -37,7 +37,7 @@ type gatewayFlags struct {
 
 func (g *gatewayFlags) bind(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&g.Container, "khomp-container", "", "KHOMP settings `container` id (default KHOMPSETTINGS; ids of 2 characters or fewer fall back to it, as in VICIdial)")
+	fl.StringVar(&g.Container, "khomp-container", "", "KHOMP settings container `id` (default KHOMPSETTINGS; ids of 2 characters or fewer fall back to it, as in VICIdial)")
 	fl.StringVar(&g.CAFile, "cacert", "", "PEM `file` of CA certificates to trust in addition to the system store (only used when the container's khomp_api_check_ssl verifies)")
 	fl.DurationVar(&g.Timeout, "timeout", khomp.DefaultTimeout, "time limit for each HTTP attempt")
 	fl.IntVar(&g.Retries, "retries", khomp.DefaultRetries, "extra attempts after a network error or HTTP 5xx (0: none)")
@@ -133,7 +133,7 @@ made meanwhile by someone else is never lost. The token and password are never p
 	opts.gatewayFlags.bind(cmd)
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.All, "all", false, "renew every KHOMP settings container (KHOMPSETTINGS, type KHOMP_SETTINGS, and those KHOMP campaigns use)")
-	fl.DurationVar(&opts.MinValid, "min-valid", 0, "skip the login while the stored token stays valid at least this `long` (e.g. 10m); 0 always logs in, like the Perl")
+	fl.DurationVar(&opts.MinValid, "min-valid", 0, "skip the login while the stored token stays valid at least this `duration` (e.g. 10m); 0 always logs in, like the Perl")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "say what would be done without contacting the gateway or writing")
 	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON")
 	return cmd
@@ -148,7 +148,7 @@ type authResult struct {
 	Expires int64  `json:"expires,omitempty"` // epoch seconds of the stored expiry
 	// TokenChars is the new token's length, to tell tokens apart without showing them.
 	TokenChars int  `json:"token_chars,omitempty"`
-	Verified   bool `json:"tls_verified"`
+	Verified   bool `json:"tls_verify"` // whether the certificate is (would be) verified
 	exitCode   int
 	warnings   []string
 }
@@ -167,7 +167,11 @@ func authRun(ctx context.Context, opts *authOptions) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		results = append(results, authOne(ctx, db, id, opts))
+		res := authOne(ctx, db, id, opts)
+		if err := ctx.Err(); err != nil {
+			return err // interrupted: exit 130, whatever the container step said
+		}
+		results = append(results, res)
 	}
 	if err := renderAuth(opts, results); err != nil {
 		return err
@@ -222,12 +226,12 @@ func authContainerIDs(ctx context.Context, db *sql.DB, opts *authOptions) ([]str
 // The campaign table has another collation than the container table, so
 // the campaigns' containers are looked up one by one (as VICIdial does).
 func khompSettingsContainers(ctx context.Context, db *sql.DB) ([]string, error) {
-	ids, err := queryStrings(ctx, db, "SELECT container_id FROM vicidial_settings_containers WHERE container_id = ? OR container_type = ?",
+	ids, err := gwQueryStrings(ctx, db, "SELECT container_id FROM vicidial_settings_containers WHERE container_id = ? OR container_type = ?",
 		container.DefaultSettingsID, container.SettingsType)
 	if err != nil {
 		return nil, fmt.Errorf("list KHOMP settings containers: %w", err)
 	}
-	used, err := queryStrings(ctx, db, "SELECT DISTINCT khomp_settings_container FROM vicidial_campaigns WHERE amd_type = 'KHOMP' AND khomp_settings_container IS NOT NULL")
+	used, err := gwQueryStrings(ctx, db, "SELECT DISTINCT khomp_settings_container FROM vicidial_campaigns WHERE amd_type = 'KHOMP' AND khomp_settings_container IS NOT NULL")
 	if err != nil {
 		return nil, fmt.Errorf("list the containers of KHOMP campaigns: %w", err)
 	}
@@ -252,7 +256,7 @@ func khompSettingsContainers(ctx context.Context, db *sql.DB) ([]string, error) 
 	return ids, nil
 }
 
-func queryStrings(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, error) {
+func gwQueryStrings(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

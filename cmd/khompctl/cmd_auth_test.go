@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/khompctl/khompctl/internal/fakegw"
 	"github.com/khompctl/khompctl/internal/testdb"
 	"github.com/khompctl/khompctl/pkg/container"
+	"github.com/khompctl/khompctl/pkg/patterns"
 )
 
 // gwShippedTemplate is VICIdial's shipped KHOMPSETTINGS entry (CRLF, 32
@@ -113,9 +115,9 @@ func (fx *gwFixture) run(t *testing.T, args ...string) (code int, stdout, stderr
 	return code, out.String(), errOut.String()
 }
 
-// expectRenewed checks the container is entry with the token and an expiry
+// expectGWRenewed checks the container is entry with the token and an expiry
 // of now+3600 for a "now" within [before, after], byte for byte.
-func expectRenewed(t *testing.T, fx *gwFixture, id, entry, token string, before, after time.Time) {
+func expectGWRenewed(t *testing.T, fx *gwFixture, id, entry, token string, before, after time.Time) {
 	t.Helper()
 	got := fx.db.ContainerEntry(t, id)
 	expire, err := strconv.ParseInt(container.ParseSettings(got).TokenExpire, 10, 64)
@@ -132,7 +134,7 @@ func expectRenewed(t *testing.T, fx *gwFixture, id, entry, token string, before,
 	}
 }
 
-func assertNoSecrets(t *testing.T, texts ...string) {
+func assertNoGWSecrets(t *testing.T, texts ...string) {
 	t.Helper()
 	for _, s := range texts {
 		for _, secret := range []string{gwPass, "x+y/z=", "0a1b2c3d4e5f60718293a4b5c6d7e8f9", `it's`} {
@@ -157,11 +159,11 @@ func TestAuthGoldenCases(t *testing.T) {
 				if code != 0 {
 					t.Fatalf("exit %d\n%s%s", code, out, errOut)
 				}
-				expectRenewed(t, fx, "KHOMPSETTINGS", entry, "x+y/z=", before, time.Now())
+				expectGWRenewed(t, fx, "KHOMPSETTINGS", entry, "x+y/z=", before, time.Now())
 				if !strings.Contains(out, "KHOMPSETTINGS\trenewed\ttoken stored, expires ") {
 					t.Errorf("stdout %q", out)
 				}
-				assertNoSecrets(t, out, errOut)
+				assertNoGWSecrets(t, out, errOut)
 			})
 		}
 	})
@@ -175,11 +177,11 @@ func TestAuthGoldenCases(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d\n%s%s", code, out, errOut)
 		}
-		expectRenewed(t, fx, "KHOMP_B", entry, token, before, time.Now())
+		expectGWRenewed(t, fx, "KHOMP_B", entry, token, before, time.Now())
 		if !strings.Contains(errOut, "single quote") {
 			t.Errorf("no warning about the quote breaking VICIdial's AGI: %q", errOut)
 		}
-		assertNoSecrets(t, out, errOut)
+		assertNoGWSecrets(t, out, errOut)
 	})
 	for _, c := range []struct {
 		name  string
@@ -205,7 +207,7 @@ func TestAuthGoldenCases(t *testing.T) {
 			if len(lines) != 1 || !strings.HasPrefix(lines[0], "khompctl: auth KHOMPSETTINGS: ") || !strings.Contains(lines[0], c.msg) {
 				t.Errorf("stderr %q should be one line with %q", errOut, c.msg)
 			}
-			assertNoSecrets(t, out, errOut)
+			assertNoGWSecrets(t, out, errOut)
 		})
 	}
 	t.Run("15 proxied mode", func(t *testing.T) {
@@ -239,7 +241,7 @@ func TestAuthGoldenCases(t *testing.T) {
 		if body.Params.Password != "ab" {
 			t.Fatalf("sent password %q, VICIdial sends %q", body.Params.Password, "ab")
 		}
-		expectRenewed(t, fx, "KHOMPSETTINGS", entry, "0a1b2c3d4e5f60718293a4b5c6d7e8f9", before, time.Now())
+		expectGWRenewed(t, fx, "KHOMPSETTINGS", entry, "0a1b2c3d4e5f60718293a4b5c6d7e8f9", before, time.Now())
 	})
 	t.Run("17 check_ssl with a trailing comment", func(t *testing.T) {
 		// "1 # yes" reads as 1: verify, so a self-signed gateway is refused.
@@ -258,7 +260,7 @@ func TestAuthGoldenCases(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "TLS not verified") {
 			t.Fatalf("verify off: exit %d\n%s%s", code, out, errOut)
 		}
-		expectRenewed(t, fx, "KHOMPSETTINGS", entry, "0a1b2c3d4e5f60718293a4b5c6d7e8f9", before, time.Now())
+		expectGWRenewed(t, fx, "KHOMPSETTINGS", entry, "0a1b2c3d4e5f60718293a4b5c6d7e8f9", before, time.Now())
 	})
 }
 
@@ -338,7 +340,7 @@ func TestAuthFailuresExitNonZeroAndKeepContainer(t *testing.T) {
 	if code != exitFailure || !strings.Contains(errOut, "Invalid username or password") || fx.db.ContainerEntry(t, "KHOMPSETTINGS") != entry {
 		t.Fatalf("bad password: exit %d\n%s%s", code, out, errOut)
 	}
-	assertNoSecrets(t, out, errOut)
+	assertNoGWSecrets(t, out, errOut)
 
 	// A token VICIdial's parser would cut ('#') is refused, not stored.
 	fx2 := newGWFixture(t, fakegw.Valid, fakegw.Options{Tokens: []string{"abc#def"}}, testdb.Schema1728)
@@ -376,8 +378,8 @@ func TestAuthAddsMissingLinesAndKeepsLF(t *testing.T) {
 }
 
 // TestAuthLosesNoConcurrentEdit runs auth while other writers edit the same
-// settings container and append to KHOMPSTATUSMAP (what update-patterns and
-// patterns set do): every edit and the new token must survive.
+// settings container and "patterns set" writes KHOMPSTATUSMAP: every edit
+// and the new token must survive.
 func TestAuthLosesNoConcurrentEdit(t *testing.T) {
 	fx := newGWFixture(t, fakegw.Valid, fakegw.Options{SlowDelay: 300 * time.Millisecond}, testdb.Schema1728)
 	entry := fx.settings()
@@ -408,9 +410,14 @@ func TestAuthLosesNoConcurrentEdit(t *testing.T) {
 			appendLine("KHOMPSETTINGS", fmt.Sprintf("# admin note %d", i))
 		}(i)
 		go func(i int) {
+			defer wg.Done()
 			<-start
 			time.Sleep(time.Duration(i*20) * time.Millisecond)
-			appendLine(container.StatusMapID, fmt.Sprintf(`"Concl %d"."Pat" => `, i))
+			// What "khompctl patterns set" does, through its own package.
+			_, err := patterns.Set(context.Background(), fx.db.DB, patterns.SetRequest{Conclusion: fmt.Sprintf("Concl %d", i), Pattern: "Pat", Action: "status", Status: "KPAM", DialStatus: "AMD"})
+			if err != nil {
+				errs <- err
+			}
 		}(i)
 	}
 	var code int
@@ -439,7 +446,7 @@ func TestAuthLosesNoConcurrentEdit(t *testing.T) {
 		if !strings.Contains(got, fmt.Sprintf("\r\n# admin note %d", i)) {
 			t.Errorf("settings edit %d lost", i)
 		}
-		if !strings.Contains(fx.db.ContainerEntry(t, container.StatusMapID), fmt.Sprintf(`"Concl %d"."Pat" => `, i)) {
+		if !strings.Contains(fx.db.ContainerEntry(t, container.StatusMapID), fmt.Sprintf(`"Concl %d"."Pat" => status.KPAM.AMD`, i)) {
 			t.Errorf("status map append %d lost", i)
 		}
 	}
@@ -448,12 +455,12 @@ func TestAuthLosesNoConcurrentEdit(t *testing.T) {
 	for i := 0; i < edits; i++ {
 		stripped = strings.Replace(stripped, fmt.Sprintf("\r\n# admin note %d", i), "", 1)
 	}
-	expectTokenOnlyChange(t, entry, stripped)
+	expectGWTokenOnlyChange(t, entry, stripped)
 }
 
-// expectTokenOnlyChange checks after is before with only the values of the
+// expectGWTokenOnlyChange checks after is before with only the values of the
 // two token lines changed.
-func expectTokenOnlyChange(t *testing.T, before, after string) {
+func expectGWTokenOnlyChange(t *testing.T, before, after string) {
 	t.Helper()
 	s := container.ParseSettings(after)
 	want, err := container.SetToken(before, s.Token, time.Unix(int64(container.PerlNumber(s.TokenExpire)), 0))
@@ -462,5 +469,67 @@ func expectTokenOnlyChange(t *testing.T, before, after string) {
 	}
 	if after != want {
 		t.Fatalf("container differs beyond the token lines:\n got %q\nwant %q", after, want)
+	}
+}
+
+// TestAuthDebugLogHasNoSecrets runs auth with debug logging through retries,
+// a success and a failure, and checks stderr and stdout hold no secret.
+func TestAuthDebugLogHasNoSecrets(t *testing.T) {
+	fx := newGWFixture(t, fakegw.Valid, fakegw.Options{Tokens: []string{"x+y/z="}}, testdb.Schema1728)
+	fx.db.PutContainer(t, "KHOMPSETTINGS", "OTHER", fx.settings())
+	fx.gw.Script(fakegw.Reply500)
+	code, out, errOut := fx.run(t, "--log-level", "debug", "auth", "--cacert", fx.caFile)
+	if code != 0 || !strings.Contains(errOut, "KHOMP attempt failed") || !strings.Contains(errOut, "KHOMP reply") {
+		t.Fatalf("exit %d, debug log missing\n%s%s", code, out, errOut)
+	}
+	assertNoGWSecrets(t, out, errOut)
+	fx.gw.SetDefault(fakegw.ReplyRPCError)
+	code, out, errOut = fx.run(t, "--log-level", "debug", "auth", "--cacert", fx.caFile, "--json")
+	if code != exitFailure {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	assertNoGWSecrets(t, out, errOut)
+}
+
+// The table form (stdout is a terminal) of auth and calls.
+func TestGatewayTablesForPeople(t *testing.T) {
+	var out bytes.Buffer
+	opts := &authOptions{Out: &out, TTY: true}
+	err := renderAuth(opts, []authResult{
+		{Container: "KHOMPSETTINGS", Result: "renewed", Detail: "token stored, expires 2026-11-26T10:00:00Z"},
+		{Container: "KHOMP_EU", Result: "skipped", Detail: `khomp_api_proxied is "true"`},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+	if len(lines) != 4 || !strings.Contains(lines[0], "CONTAINER") || !strings.HasPrefix(strings.TrimSpace(lines[1]), "---") ||
+		!strings.Contains(lines[2], "KHOMPSETTINGS") || !strings.Contains(lines[3], "KHOMP_EU") || !strings.Contains(lines[3], "skipped") {
+		t.Fatalf("table:\n%s", out.String())
+	}
+	for _, l := range lines[2:] {
+		if strings.Contains(l, "\t") {
+			t.Errorf("a table row holds a tab: %q", l)
+		}
+	}
+}
+
+func TestNormalizeContainerID(t *testing.T) {
+	cases := map[string][2]string{ // value -> id, fell back
+		"":               {"KHOMPSETTINGS", "false"},
+		"AB":             {"KHOMPSETTINGS", "true"},
+		"ABC":            {"ABC", "false"},
+		"KHOMP2/":        {"KHOMP2", "false"},
+		"KHOMP2 extra":   {"KHOMP2", "false"},
+		"K\tH\r\n":       {"KH", "false"},
+		"AB CDEF":        {"KHOMPSETTINGS", "true"},
+		"X'OR'1'='1":     {"X'OR'1'='1", "false"}, // harmless here: bound parameter
+		"KHOMPSETTINGS/": {"KHOMPSETTINGS", "false"},
+	}
+	for in, want := range cases {
+		id, fell := normalizeContainerID(in)
+		if id != want[0] || (fell && want[1] != "true") || (!fell && want[1] != "false") {
+			t.Errorf("normalizeContainerID(%q) = %q, %v; want %q, %s", in, id, fell, want[0], want[1])
+		}
 	}
 }

@@ -171,7 +171,7 @@ func TestUpdatePatternsCommand(t *testing.T) {
 		t.Fatalf("custom: %d %q", code, out)
 	}
 	code, out, _ = runCLI(t, "--dsn", db.DSN, "update-patterns", "--lock-file", lockFile, "--debugX")
-	if code != 0 || !strings.Contains(out, "-- SQL: SELECT conclusion, pattern FROM vicidial_khomp_log") {
+	if code != 0 || !strings.Contains(out, "-- SQL: SELECT CAST(conclusion AS BINARY) AS c, CAST(pattern AS BINARY) AS p, COUNT(*) FROM vicidial_khomp_log WHERE start_date >= ?") {
 		t.Fatalf("debugX: %d %q", code, out)
 	}
 }

@@ -167,9 +167,9 @@ compare-and-swap, so a concurrent edit is never lost.
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Request.Action, "action", "", "amdaction, cpdunknown, route or status")
-	fl.StringVar(&opts.Request.Status, "status", "", "VICIdial `status` to set (1-6 letters/digits)")
-	fl.StringVar(&opts.Request.DialStatus, "dial-status", "", "dial `status`: AMD, ANSWER, BUSY, CONGESTION, DISCONNECT, DONTCALL, FAX, NOANSWER, ...")
+	fl.StringVar(&opts.Request.Action, "action", "", "`ACTION`: amdaction, cpdunknown, route or status")
+	fl.StringVar(&opts.Request.Status, "status", "", "VICIdial `STATUS` to set (1-6 letters/digits)")
+	fl.StringVar(&opts.Request.DialStatus, "dial-status", "", "dial status `DIAL`: AMD, ANSWER, BUSY, CONGESTION, DISCONNECT, DONTCALL, FAX, NOANSWER, ...")
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as JSON")
 	_ = cmd.MarkFlagRequired("action")
 	_ = cmd.MarkFlagRequired("status")

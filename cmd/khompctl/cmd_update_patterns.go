@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/khompctl/khompctl/pkg/container"
@@ -90,7 +91,9 @@ func updatePatternsRun(ctx context.Context, opts *UpdatePatternsOptions) error {
 		uo.Debugf = func(format string, args ...any) { fmt.Fprintf(opts.Out, "-- "+format+"\n", args...) }
 	}
 	if opts.DebugX {
-		uo.Trace = func(q string, args ...any) { fmt.Fprintf(opts.Out, "-- SQL: %s %q\n", q, args) }
+		uo.Trace = func(q string, args ...any) {
+			fmt.Fprintf(opts.Out, "-- SQL: %s %q\n", strings.Join(strings.Fields(q), " "), args)
+		}
 	}
 	res, err := patterns.Update(ctx, db, uo)
 	if res.Window.Warning != "" && !opts.JSON {
@@ -123,7 +126,7 @@ func updatePatternsRun(ctx context.Context, opts *UpdatePatternsOptions) error {
 func dbToolError(what string, err error) error {
 	switch {
 	case errors.Is(err, dblock.ErrLocked):
-		return withExit(exitLocked, fmt.Errorf("%s: another run holds the lock (%v)", what, err))
+		return withExit(exitLocked, fmt.Errorf("%s: %w; try again later", what, err))
 	case errors.Is(err, container.ErrNotFound):
 		return usageError(fmt.Errorf("%s: %v (run khompctl install)", what, err))
 	case errors.Is(err, patterns.ErrMalformedMap), errors.Is(err, patterns.ErrInvalid):

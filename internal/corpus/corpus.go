@@ -12,6 +12,7 @@
 package corpus
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -31,7 +32,7 @@ import (
 
 // Version changes whenever the generator's output changes; it keys the
 // cache directory so tests never reuse a stale corpus.
-const Version = "cadence-corpus-3"
+const Version = "cadence-corpus-4"
 
 // Labels of the corpus (the amd analyze result classes).
 const (
@@ -50,19 +51,24 @@ type Config struct {
 	SoundsDir                               string // Asterisk sounds root (has en/, es/)
 	Espeak, Sox                             string // tool paths; "" looks them up in PATH
 	Workers                                 int    // 0 = all cores
+	// Voices is the voice set: "dev" (default: English, Spanish,
+	// Portuguese, French, German, Italian, Asterisk's Allison) or
+	// "heldout" (Dutch, Swedish, Polish, Russian, Turkish, Indonesian,
+	// other espeak-ng variants and speeds, no Asterisk recordings).
+	Voices string
 }
 
 // DefaultConfig is the development corpus: 150 humans, 150 machines, 60
 // fax/modem, 63 SIT (7 of each of the 9 codes), 20 silences.
 func DefaultConfig() Config {
 	return Config{Humans: 150, Machines: 150, Faxes: 60, SITs: 63, Silences: 20, Seed: 20261126,
-		SoundsDir: "/usr/share/asterisk/sounds"}
+		SoundsDir: "/usr/share/asterisk/sounds", Voices: "dev"}
 }
 
 // Key identifies the output of a Config (generator version included).
 func (c Config) Key() string {
-	h := sha256.Sum256([]byte(fmt.Sprintf("%s|%d|%d|%d|%d|%d|%d|%s", Version,
-		c.Humans, c.Machines, c.Faxes, c.SITs, c.Silences, c.Seed, c.SoundsDir)))
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s|%d|%d|%d|%d|%d|%d|%s|%s", Version,
+		c.Humans, c.Machines, c.Faxes, c.SITs, c.Silences, c.Seed, c.SoundsDir, c.Voices)))
 	return hex.EncodeToString(h[:6])
 }
 
@@ -216,6 +222,7 @@ func plan(cfg Config) []job {
 type generator struct {
 	cfg      Config
 	src      *sources
+	voices   voiceSet
 	prompts  map[string][]string // language → long Asterisk prompts, sorted
 	announce map[string][]string // language → SIT announcements present
 }
@@ -229,7 +236,11 @@ func newGenerator(cfg Config) (*generator, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &generator{cfg: cfg, src: &sources{soundsDir: cfg.SoundsDir, espeak: espeak, sox: sox, clips: map[string][]float32{}},
+	vs, ok := voiceSets[cmp.Or(cfg.Voices, "dev")]
+	if !ok {
+		return nil, fmt.Errorf("corpus: voice set %q: want dev or heldout", cfg.Voices)
+	}
+	g := &generator{cfg: cfg, voices: vs, src: &sources{soundsDir: cfg.SoundsDir, espeak: espeak, sox: sox, clips: map[string][]float32{}},
 		prompts: map[string][]string{}, announce: map[string][]string{}}
 	for _, lang := range []string{"en", "es"} {
 		names, err := listPrompts(filepath.Join(cfg.SoundsDir, lang))

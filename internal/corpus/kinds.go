@@ -67,20 +67,61 @@ var languages = map[string]language{
 	},
 }
 
-// languageNames fixes the iteration order (weights: English and Spanish,
-// the Asterisk-sound languages, come up most).
-var languageNames = []string{"en", "en", "en", "es", "es", "pt", "fr", "de", "it"}
+// heldOutLanguages are only used by the "heldout" voice set: languages,
+// voices and texts the development corpus never uses, to measure how the
+// detectors do on voices they were not tuned on.
+var heldOutLanguages = map[string]language{
+	"nl": {voices: []string{"nl"}, greet: []string{"Hallo?", "Ja?", "Met Jan.", "Goedemiddag."},
+		greeting: []string{"Hallo, u spreekt met de voicemail van Peter.", "Ik ben momenteel niet bereikbaar.",
+			"Laat een bericht achter na de piep, dan bel ik u zo snel mogelijk terug."},
+		announce: []string{"Dit nummer is niet in gebruik."}},
+	"sv": {voices: []string{"sv"}, greet: []string{"Hallå?", "Ja?", "Hej."},
+		greeting: []string{"Hej, du har kommit till Annas röstbrevlåda.", "Jag kan inte svara just nu.", "Lämna ett meddelande efter tonen så ringer jag upp."},
+		announce: []string{"Det nummer du har slagit saknar abonnent."}},
+	"pl": {voices: []string{"pl"}, greet: []string{"Halo?", "Tak?", "Słucham?"},
+		greeting: []string{"Dzień dobry, tu poczta głosowa Marka.", "Nie mogę teraz odebrać telefonu.", "Proszę zostawić wiadomość po sygnale."},
+		announce: []string{"Nie ma takiego numeru."}},
+	"ru": {voices: []string{"ru"}, greet: []string{"Алло?", "Да?", "Слушаю."},
+		greeting: []string{"Здравствуйте, вы позвонили Ивану.", "Сейчас я не могу ответить на ваш звонок.", "Оставьте, пожалуйста, сообщение после сигнала."},
+		announce: []string{"Номер, который вы набрали, не существует."}},
+	"tr": {voices: []string{"tr"}, greet: []string{"Alo?", "Efendim?", "Evet?"},
+		greeting: []string{"Merhaba, Ayşe'nin sesli mesaj kutusuna ulaştınız.", "Şu anda telefona cevap veremiyorum.", "Lütfen sinyal sesinden sonra mesajınızı bırakın."},
+		announce: []string{"Aradığınız numara kullanılmamaktadır."}},
+	"id": {voices: []string{"id"}, greet: []string{"Halo?", "Ya?", "Selamat siang."},
+		greeting: []string{"Halo, Anda terhubung dengan kotak suara Budi.", "Saya sedang tidak bisa menerima telepon.", "Silakan tinggalkan pesan setelah nada berikut."},
+		announce: []string{"Nomor yang Anda tuju tidak terdaftar."}},
+}
 
-var variants = []string{"", "+f1", "+f2", "+f3", "+f4", "+m1", "+m2", "+m3", "+m4", "+m5", "+m7"}
+// voiceSet is a choice of languages and espeak-ng variants.
+type voiceSet struct {
+	langs    map[string]language
+	names    []string // languages in a fixed order, repeated for weight
+	variants []string
+	asterisk bool // Asterisk's recorded prompts may be used
+	minSpeed int
+	spread   int
+}
+
+// voiceSets: "dev" (the development corpus) and "heldout" (disjoint
+// languages, variants and speeds, no Asterisk recordings).
+var voiceSets = map[string]voiceSet{
+	"dev": {langs: languages, names: []string{"en", "en", "en", "es", "es", "pt", "fr", "de", "it"},
+		variants: []string{"", "+f1", "+f2", "+f3", "+f4", "+m1", "+m2", "+m3", "+m4", "+m5", "+m7"},
+		asterisk: true, minSpeed: 140, spread: 61},
+	"heldout": {langs: heldOutLanguages, names: []string{"nl", "sv", "pl", "ru", "tr", "id"},
+		variants: []string{"+f5", "+m6", "+m8", "+klatt", "+klatt3", "+Annie", "+Andrea", "+david", "+linda", "+paul"},
+		minSpeed: 125, spread: 96},
+}
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
 func uniform(r *rand.Rand, lo, hi float64) float64 { return lo + r.Float64()*(hi-lo) }
 
 func (g *generator) randomVoice(r *rand.Rand) (string, voice) {
-	lang := pick(r, languageNames)
-	l := languages[lang]
-	return lang, voice{name: pick(r, l.voices) + pick(r, variants), speed: 140 + r.IntN(61), pitch: 25 + r.IntN(51)}
+	vs := g.voices
+	lang := pick(r, vs.names)
+	l := vs.langs[lang]
+	return lang, voice{name: pick(r, l.voices) + pick(r, vs.variants), speed: vs.minSpeed + r.IntN(vs.spread), pitch: 25 + r.IntN(51)}
 }
 
 // maxGreetMs is the longest human greeting the corpus makes.
@@ -91,9 +132,9 @@ func (g *generator) shortWord(ctx context.Context, r *rand.Rand, lang string, v 
 	var x []float32
 	var text string
 	for try := 0; try < 6; try++ {
-		text = pick(r, languages[lang].greet)
+		text = pick(r, g.voices.langs[lang].greet)
 		if try >= 3 {
-			text = languages[lang].greet[0] // the shortest, "Hello?"
+			text = g.voices.langs[lang].greet[0] // the shortest, "Hello?"
 		}
 		var err error
 		if x, err = g.src.speak(ctx, v, text); err != nil {
@@ -117,12 +158,12 @@ func (g *generator) human(ctx context.Context, r *rand.Rand) (*built, error) {
 	var first []float32
 	var desc string
 	lang, v := g.randomVoice(r)
-	if r.Float64() < 0.2 {
+	if g.voices.asterisk && r.Float64() < 0.2 {
 		clip, err := g.src.asteriskClip("en/hello")
 		if err != nil {
 			return nil, err
 		}
-		first, desc = clip, "asterisk=en/hello"
+		first, desc = append([]float32(nil), clip...), "asterisk=en/hello"
 		lang = ""
 	} else {
 		x, text, err := g.shortWord(ctx, r, lang, v)
@@ -192,7 +233,7 @@ func (g *generator) machine(ctx context.Context, r *rand.Rand) (*built, error) {
 	parts := [][]float32{silence(init)}
 	var greeting []float32
 	var desc string
-	useEspeak := r.Float64() < 0.55
+	useEspeak := r.Float64() < 0.55 || !g.voices.asterisk
 	lang, v := g.randomVoice(r)
 	astLang := pick(r, []string{"en", "en", "es"})
 	if useEspeak {
@@ -205,7 +246,7 @@ func (g *generator) machine(ctx context.Context, r *rand.Rand) (*built, error) {
 		var phrase []float32
 		var err error
 		if useEspeak {
-			phrase, err = g.src.speak(ctx, v, pick(r, languages[lang].greeting))
+			phrase, err = g.src.speak(ctx, v, pick(r, g.voices.langs[lang].greeting))
 		} else {
 			phrase, err = g.src.asteriskClip(astLang + "/" + pick(r, g.prompts[astLang]))
 		}
@@ -298,7 +339,10 @@ func (g *generator) sitItem(ctx context.Context, r *rand.Rand, code string) (*bu
 	var ann []float32
 	var desc string
 	lang := pick(r, []string{"en", "en", "es", "pt"})
-	if asts := g.announce[lang]; len(asts) > 0 && r.IntN(2) == 0 {
+	if !g.voices.asterisk {
+		lang, _ = g.randomVoice(r)
+	}
+	if asts := g.announce[lang]; g.voices.asterisk && len(asts) > 0 && r.IntN(2) == 0 {
 		name := pick(r, asts)
 		clip, err := g.src.asteriskClip(lang + "/" + name)
 		if err != nil {
@@ -306,8 +350,9 @@ func (g *generator) sitItem(ctx context.Context, r *rand.Rand, code string) (*bu
 		}
 		ann, desc = append([]float32(nil), clip...), "asterisk="+lang+"/"+name
 	} else {
-		v := voice{name: pick(r, languages[lang].voices) + pick(r, variants), speed: 150 + r.IntN(31), pitch: 40 + r.IntN(21)}
-		x, err := g.src.speak(ctx, v, pick(r, languages[lang].announce))
+		l := g.voices.langs[lang]
+		v := voice{name: pick(r, l.voices) + pick(r, g.voices.variants), speed: 150 + r.IntN(31), pitch: 40 + r.IntN(21)}
+		x, err := g.src.speak(ctx, v, pick(r, l.announce))
 		if err != nil {
 			return nil, err
 		}

@@ -26,7 +26,8 @@ type sources struct {
 	clips map[string][]float32
 }
 
-// asteriskClip returns a trimmed Asterisk prompt, e.g. "en/hello".
+// asteriskClip returns a trimmed Asterisk prompt, e.g. "en/hello". The
+// slice is shared by every caller: copy it before changing it.
 func (s *sources) asteriskClip(name string) ([]float32, error) {
 	s.mu.Lock()
 	c, ok := s.clips[name]
@@ -80,7 +81,7 @@ type voice struct {
 func (v voice) String() string { return fmt.Sprintf("%s/s%d/p%d", v.name, v.speed, v.pitch) }
 
 // speak renders text with espeak-ng and resamples it to 8 kHz (sox, float
-// output so no dither is involved: the result is deterministic).
+// output, -D: no dither, so the result is deterministic).
 func (s *sources) speak(ctx context.Context, v voice, text string) ([]float32, error) {
 	es := exec.CommandContext(ctx, s.espeak, "-v", v.name, "-s", fmt.Sprint(v.speed), "-p", fmt.Sprint(v.pitch), "--stdout", text)
 	wav, err := es.Output()
@@ -101,7 +102,7 @@ func (s *sources) speak(ctx context.Context, v voice, text string) ([]float32, e
 // soxRaw runs sox with the given input spec and returns 8 kHz mono float
 // samples in int16 scale.
 func (s *sources) soxRaw(ctx context.Context, in []byte, inSpec ...string) ([]float32, error) {
-	args := append(append([]string{}, inSpec...), "-t", "raw", "-e", "floating-point", "-b", "32", "-r", "8000", "-c", "1", "-")
+	args := append(append([]string{"-D"}, inSpec...), "-t", "raw", "-e", "floating-point", "-b", "32", "-r", "8000", "-c", "1", "-")
 	cmd := exec.CommandContext(ctx, s.sox, args...)
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
@@ -123,7 +124,7 @@ func (s *sources) gsmRoundTrip(ctx context.Context, x []float32) ([]float32, err
 	for i, v := range x {
 		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v/32768))
 	}
-	enc := exec.CommandContext(ctx, s.sox, "-t", "raw", "-e", "floating-point", "-b", "32", "-r", "8000", "-c", "1", "-", "-t", "gsm", "-")
+	enc := exec.CommandContext(ctx, s.sox, "-D", "-t", "raw", "-e", "floating-point", "-b", "32", "-r", "8000", "-c", "1", "-", "-t", "gsm", "-")
 	enc.Stdin = bytes.NewReader(raw)
 	gsm, err := enc.Output()
 	if err != nil {

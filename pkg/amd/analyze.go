@@ -57,10 +57,8 @@ type pipeline struct {
 
 	ast     *asterisk.Detector
 	cad     *cadence.Cadence
-	fax     *tones.FaxDetector
-	sit     *tones.SITDetector
-	beep    *tones.BeepDetector
-	prog    *tones.ProgressDetector
+	mask    *toneMask
+	bank    *tones.Bank
 	matcher *template.Matcher
 
 	samples   int64 // samples read: the duration
@@ -74,11 +72,9 @@ func newPipeline(cfg *Config) *pipeline {
 		front: dsp.NewAnalyzer(),
 		ast:   asterisk.New(cfg.Asterisk),
 		cad:   cadence.New(cfg.Cadence),
-		fax:   tones.NewFax(),
-		sit:   tones.NewSIT(),
-		beep:  tones.NewBeep(),
-		prog:  tones.NewProgress(),
+		bank:  tones.NewBank(),
 	}
+	p.mask = newToneMask(p.cad)
 	if cfg.Templates != nil && cfg.Templates.Len() > 0 {
 		p.matcher = cfg.Templates.NewMatcher()
 	}
@@ -96,37 +92,36 @@ func (p *pipeline) frame(f *dsp.Frame) {
 	if !p.ast.Done() {
 		p.ast.Process(f)
 	}
-	p.prog.Process(f)
-	p.cad.Process(f, tones.IsTone(f))
-	p.fax.Process(f)
-	p.sit.Process(f)
-	p.beep.Process(f)
+	tonal := p.bank.Process(f)
 	if p.matcher != nil {
 		p.matcher.Process(f)
 	}
 	// A recording that starts before the answer: as soon as call progress
 	// knows where the answer was, the cadence restarts its analysis there
 	// (it replays what it heard since, so nothing is lost).
-	if at := p.prog.State().AnsweredAtMs; at > 0 && at != p.answerMs {
+	if at := p.bank.Progress.State().AnsweredAtMs; at > 0 && at != p.answerMs {
 		p.answerMs = at
-		p.cad.Answer(at)
+		p.mask.answer(at)
 	}
+	p.mask.process(f, tonal)
 	p.lastFrame = f.EndMs()
 }
 
 // finish flushes the front end, closes every detector and fuses them.
 func (p *pipeline) finish() *Result {
 	p.front.Flush(p.onFrame)
+	p.mask.flush(p.lastFrame)
+	p.bank.Flush(p.lastFrame)
 	ast := p.ast.Finish()
-	prog := p.prog.State()
+	prog := p.bank.Progress.State()
 	ev := &evidence{
 		endMs:      int(p.samples * 1000 / dsp.SampleRate),
 		answeredAt: p.answerMs,
 		busy:       prog.Busy,
 		ast:        ast,
-		fax:        faxResult(p.fax.Result()),
-		sit:        sitResult(p.sit.Result()),
-		beeps:      beepResults(p.beep.Beeps()),
+		fax:        faxResult(p.bank.Fax.Result()),
+		sit:        sitResult(p.bank.SIT.Result()),
+		beeps:      beepResults(p.bank.Beep.Beeps()),
 		voice:      p.cad.Segments(),
 	}
 	if p.matcher != nil {
@@ -137,10 +132,7 @@ func (p *pipeline) finish() *Result {
 	if (prog.Ringback || prog.Busy) && prog.AnsweredAtMs < 0 {
 		ev.ringing = true
 	} else {
-		ev.cad = p.cad.Decision()
-		if ev.cad == nil {
-			ev.cad = p.cad.Finish(p.lastFrame)
-		}
+		ev.cad = p.mask.decision(p.lastFrame)
 	}
 
 	var v verdict
@@ -167,12 +159,8 @@ func (p *pipeline) finish() *Result {
 		Params:       p.params(),
 		Version:      p.cfg.Version,
 	}
-	if len(ev.beeps) > 0 {
-		b := ev.beeps[0]
-		if gb := ev.greetingBeep(p.cfg.Policy); gb != nil {
-			b = *gb
-		}
-		res.Beep = &b
+	if b := ev.reportedBeep(); b != nil {
+		res.Beep = b
 		if len(ev.beeps) > 1 {
 			res.Beeps = ev.beeps
 		}
@@ -201,6 +189,7 @@ func (p *pipeline) params() *Params {
 
 func cadenceInfo(c *cadence.Cadence, d *cadence.Decision) *CadenceInfo {
 	info := &CadenceInfo{Stats: c.Stats(), Segments: len(c.Segments())}
+	info.Stats.NoiseFloorDB = round1(info.Stats.NoiseFloorDB)
 	if d != nil {
 		info.Result, info.Cause, info.DecisionMs = d.Result, d.Cause, d.DecidedMs
 		info.Confidence = round3(d.Confidence)

@@ -132,16 +132,16 @@ func TestStreamingMemoryIsBounded(t *testing.T) {
 		runtime.ReadMemStats(&after)
 		return after.TotalAlloc - before.TotalAlloc, res
 	}
-	short, r1 := alloc(60)
-	long, r2 := alloc(360)
-	if r1.DurationMs != 60000 || r2.DurationMs != 360000 {
+	short, r1 := alloc(30)
+	long, r2 := alloc(180)
+	if r1.DurationMs != 30000 || r2.DurationMs != 180000 {
 		t.Fatalf("durations %d, %d", r1.DurationMs, r2.DurationMs)
 	}
-	t.Logf("allocated %d KB for 60 s, %d KB for 360 s", short/1024, long/1024)
+	t.Logf("allocated %d KB for 30 s, %d KB for 180 s", short/1024, long/1024)
 	// The fixed cost (reader, FFT tables, detector state) is the same; the
 	// per-file lists (voice segments, beeps) are bounded. Allow 1 MB of slack.
 	if long > short+1<<20 {
-		t.Errorf("allocation grows with length: %d KB for 60 s, %d KB for 360 s", short/1024, long/1024)
+		t.Errorf("allocation grows with length: %d KB for 30 s, %d KB for 180 s", short/1024, long/1024)
 	}
 }
 

@@ -46,11 +46,17 @@ type Policy struct {
 	// cadence said HUMAN overturns it (a short greeting, a pause, then the
 	// beep: a terse voicemail, not a person).
 	BeepAfterHumanMs int
+	// GreetingGapMs: a later beep also overturns HUMAN when the speech ran
+	// on from the decision to the beep with no pause longer than this (the
+	// "person" was a greeting that paused once, then kept talking into its
+	// beep). A conversation leaves longer turns; a beep after one (call
+	// waiting, a recorder) does not make the call a machine.
+	GreetingGapMs int
 }
 
 // DefaultPolicy returns the documented defaults.
 func DefaultPolicy() Policy {
-	return Policy{EvidenceWindowMs: 30000, BeepAfterHumanMs: 4000}
+	return Policy{EvidenceWindowMs: 30000, BeepAfterHumanMs: 4000, GreetingGapMs: 2000}
 }
 
 // Confidences of the tone and template evidence. These detectors either
@@ -71,7 +77,7 @@ func (ev *evidence) inWindow(detectedMs int, pol Policy) bool {
 func fuseDefault(ev *evidence, pol Policy) verdict {
 	if f := ev.fax; f != nil && ev.inWindow(f.DetectedMs, pol) {
 		return verdict{Fax, f.DetectedMs, faxConfidence, ConclusionFax,
-			FaxPattern(f.Signal, ev.voiceAfter(f.StartMs)), "fax:" + f.Signal}
+			FaxPattern(f.Signal, !ev.voiceBefore(f.StartMs)), "fax:" + f.Signal}
 	}
 	if s := ev.sit; s != nil && ev.inWindow(s.DetectedMs, pol) {
 		return verdict{SIT, s.DetectedMs, sitConfidence, ConclusionInterception, SITPattern(s.Code), "sit:" + s.Code}
@@ -103,7 +109,7 @@ func fuseCadence(ev *evidence, pol Policy) verdict {
 		}
 		return v
 	case cadence.Human:
-		if beep != nil && beep.StartMs <= c.DecidedMs+pol.BeepAfterHumanMs {
+		if beep != nil && (beep.StartMs <= c.DecidedMs+pol.BeepAfterHumanMs || ev.speechRunsInto(c.DecidedMs, beep.StartMs, pol.GreetingGapMs)) {
 			return beepVerdict(beep)
 		}
 		return verdict{Human, c.DecidedMs, c.Confidence, humanConclusion(c.Stats), "", cause}
@@ -179,9 +185,42 @@ func humanConclusion(st cadence.Stats) string {
 	return ConclusionShortHuman
 }
 
+// speechRunsInto reports whether speech went on from fromMs until toMs
+// without a silence longer than maxGap (counting the silence from fromMs to
+// the first word after it and from the last word to toMs).
+func (ev *evidence) speechRunsInto(fromMs, toMs, maxGap int) bool {
+	last, spoke := fromMs, false
+	for _, s := range ev.voice {
+		if s.EndMs <= fromMs || s.StartMs >= toMs {
+			continue
+		}
+		if s.StartMs-last > maxGap {
+			return false
+		}
+		last, spoke = max(last, s.EndMs), true
+	}
+	return spoke && toMs-last <= maxGap
+}
+
 // greetingBeep is the first beep inside the evidence window that follows
 // the start of the greeting (any beep when nobody spoke).
 func (ev *evidence) greetingBeep(pol Policy) *Beep {
+	return ev.firstBeepAfterVoice(func(b *Beep) bool { return ev.inWindow(b.DetectedMs, pol) })
+}
+
+// reportedBeep is the beep the `beep` field shows: the first after the
+// start of the greeting wherever it is, else the first one.
+func (ev *evidence) reportedBeep() *Beep {
+	if b := ev.firstBeepAfterVoice(func(*Beep) bool { return true }); b != nil {
+		return b
+	}
+	if len(ev.beeps) > 0 {
+		return &ev.beeps[0]
+	}
+	return nil
+}
+
+func (ev *evidence) firstBeepAfterVoice(ok func(*Beep) bool) *Beep {
 	firstVoice := -1
 	for _, s := range ev.voice {
 		if s.StartMs >= ev.answeredAt {
@@ -191,7 +230,7 @@ func (ev *evidence) greetingBeep(pol Policy) *Beep {
 	}
 	for i := range ev.beeps {
 		b := &ev.beeps[i]
-		if b.StartMs < ev.answeredAt || !ev.inWindow(b.DetectedMs, pol) {
+		if b.StartMs < ev.answeredAt || !ok(b) {
 			continue
 		}
 		if firstVoice < 0 || b.StartMs >= firstVoice {
@@ -201,11 +240,11 @@ func (ev *evidence) greetingBeep(pol Policy) *Beep {
 	return nil
 }
 
-// voiceAfter reports whether speech was heard after t (the "before Voice"
-// of KHOMP's fax patterns).
-func (ev *evidence) voiceAfter(t int) bool {
+// voiceBefore reports whether speech was heard, after the answer, before t
+// (KHOMP's fax patterns say "before Voice" when it was not).
+func (ev *evidence) voiceBefore(t int) bool {
 	for _, s := range ev.voice {
-		if s.StartMs > t {
+		if s.StartMs >= ev.answeredAt && s.StartMs < t {
 			return true
 		}
 	}

@@ -31,11 +31,13 @@ func TestFusionPrecedence(t *testing.T) {
 			sit:  &SITResult{Code: "IC", DetectedMs: 900},
 			tmpl: &TemplateResult{Name: "x", Class: "Voice mail", DetectedMs: 800},
 			cad:  cad(cadence.Human, 1500, 400), ast: ast},
-			Fax, 2350, "Fax", "Fax 2100Hz"},
+			Fax, 2350, "Fax", "Fax 2100Hz before Voice"},
 		{"fax before voice", evidence{fax: &FaxResult{Signal: "CNG", StartMs: 0, DetectedMs: 450}, voice: voice, cad: cad(cadence.Machine, 2500, 2000), ast: ast},
 			Fax, 450, "Fax", "Fax 1100Hz before Voice"},
+		{"fax after a voice menu", evidence{fax: &FaxResult{Signal: "CED", StartMs: 3000, DetectedMs: 3550}, voice: voice, cad: cad(cadence.Machine, 2500, 2000), ast: ast},
+			Fax, 3550, "Fax", "Fax 2100Hz"},
 		{"V.21 preamble is KHOMP's 1800 Hz", evidence{fax: &FaxResult{Signal: "V21", StartMs: 3000, DetectedMs: 3200}, cad: cad(cadence.NotSure, 5000, 0), ast: ast},
-			Fax, 3200, "Fax", "Fax 1800Hz"},
+			Fax, 3200, "Fax", "Fax 1800Hz before Voice"},
 		{"SIT beats template and cadence", evidence{
 			sit:  &SITResult{Code: "VC", DetectedMs: 900},
 			tmpl: &TemplateResult{Name: "x", Class: "Voice mail", DetectedMs: 800},
@@ -63,6 +65,14 @@ func TestFusionPrecedence(t *testing.T) {
 		{"beep long after a human stays human", evidence{
 			cad: cad(cadence.Human, 1300, 500), beeps: []Beep{{Detected: true, FreqHz: 1400, StartMs: 9000, EndMs: 9400, DetectedMs: 9460}}, voice: voice, ast: ast},
 			Human, 1300, "Short human answer", ""},
+		{"greeting that ran on into its beep overturns HUMAN", evidence{
+			cad: cad(cadence.Human, 2900, 600), beeps: []Beep{{Detected: true, FreqHz: 1200, StartMs: 19000, EndMs: 19700, DetectedMs: 19770}},
+			voice: []cadence.Segment{{StartMs: 1000, EndMs: 2100}, {StartMs: 3500, EndMs: 9000}, {StartMs: 10500, EndMs: 18400}}, ast: ast},
+			Machine, 19770, "Voice mail", "Voice mail 1200Hz"},
+		{"a conversation with turns, then a beep, stays HUMAN", evidence{
+			cad: cad(cadence.Human, 2900, 600), beeps: []Beep{{Detected: true, FreqHz: 440, StartMs: 19000, EndMs: 19300, DetectedMs: 19370}},
+			voice: []cadence.Segment{{StartMs: 1000, EndMs: 2100}, {StartMs: 3500, EndMs: 9000}, {StartMs: 12500, EndMs: 18400}}, ast: ast},
+			Human, 2900, "Short human answer", ""},
 		{"long first utterance is a long human answer", evidence{cad: cad(cadence.Human, 2900, 1500), voice: voice, ast: ast},
 			Human, 2900, "Long human answer", ""},
 		{"beep before the greeting is ignored", evidence{

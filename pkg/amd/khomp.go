@@ -74,9 +74,13 @@ func SITPattern(code string) string { return sitPatterns[code] }
 // FaxPattern is KHOMP's pattern for a fax/modem signal: "Fax 1100Hz" for
 // the calling tone, "Fax 2100Hz" for the answer tones, "Fax 1800Hz" for the
 // V.21 preamble (1650/1850 Hz FSK, which KHOMP reports as 1800 Hz), with
-// " before Voice" when speech followed the tone. Bell 103's 2225 Hz has no
-// KHOMP pattern and gets the bare conclusion.
-func FaxPattern(signal string, voiceAfter bool) string {
+// " before Voice" when the tone came before any voice (the fax answered the
+// call itself); without it, someone or something spoke first (a voice menu
+// handing over to a fax). KHOMP does not document the distinction; this is
+// the reading that can be decided reliably, since a fax signal cannot
+// create voice before itself. Bell 103's 2225 Hz has no KHOMP pattern and
+// gets the bare conclusion.
+func FaxPattern(signal string, beforeVoice bool) string {
 	var p string
 	switch signal {
 	case "CNG":
@@ -88,7 +92,7 @@ func FaxPattern(signal string, voiceAfter bool) string {
 	default:
 		return ""
 	}
-	if voiceAfter {
+	if beforeVoice {
 		p += " before Voice"
 	}
 	return p

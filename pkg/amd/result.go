@@ -126,13 +126,12 @@ type ProgressInfo struct {
 // CadenceInfo is the default cadence profile's verdict and the utterance
 // pattern it was taken on.
 type CadenceInfo struct {
-	Result     string            `json:"result"`
-	Cause      string            `json:"cause"`
-	DecisionMs int               `json:"decision_ms"`
-	Confidence float64           `json:"confidence"`
-	Stats      cadence.Stats     `json:"stats"`
-	Segments   int               `json:"segments"`
-	Voice      []cadence.Segment `json:"-"`
+	Result     string        `json:"result"`
+	Cause      string        `json:"cause"`
+	DecisionMs int           `json:"decision_ms"`
+	Confidence float64       `json:"confidence"`
+	Stats      cadence.Stats `json:"stats"`
+	Segments   int           `json:"segments"`
 }
 
 // AudioInfo describes the input as read.

@@ -261,3 +261,20 @@ func FuzzParseSettings(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseSettings(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = ParseSettings(shippedSettings)
+	}
+}
+
+func BenchmarkSetToken(b *testing.B) {
+	expire := time.Unix(1_800_003_600, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := SetToken(shippedSettings, "x+y/z=", expire); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

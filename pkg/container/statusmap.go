@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -12,11 +13,20 @@ import (
 // hard-codes this id (there is no per-campaign map).
 const StatusMapID = "KHOMPSTATUSMAP"
 
-// Actions VICIdial understands on the right-hand side of a map line.
-var Actions = []string{"amdaction", "cpdunknown", "route", "status"}
+// Actions returns the actions VICIdial understands on the right-hand side
+// of a map line.
+func Actions() []string { return []string{"amdaction", "cpdunknown", "route", "status"} }
 
-// DialStatuses are the dial statuses VICIdial's KHOMP admin page offers.
-var DialStatuses = []string{"AMD", "ANSWER", "BUSY", "CANCEL", "CHANUNAVAIL", "CONGESTION", "DISCONNECT", "DONTCALL", "FAX", "INVALIDARGS", "NOANSWER", "TORTURE"}
+// DialStatuses returns the dial statuses VICIdial's KHOMP admin page offers.
+func DialStatuses() []string {
+	return []string{"AMD", "ANSWER", "BUSY", "CANCEL", "CHANUNAVAIL", "CONGESTION", "DISCONNECT", "DONTCALL", "FAX", "INVALIDARGS", "NOANSWER", "TORTURE"}
+}
+
+// IsAction reports whether a is one of Actions.
+func IsAction(a string) bool { return slices.Contains(Actions(), a) }
+
+// IsDialStatus reports whether d is one of DialStatuses.
+func IsDialStatus(d string) bool { return slices.Contains(DialStatuses(), d) }
 
 // Dialect says which VICIdial parser's rules to apply. The two runtime
 // parsers differ only in how they split "Conclusion"."Pattern".
@@ -226,10 +236,11 @@ type Result struct {
 }
 
 // Fallbacks when nothing in the map matches.
-var (
-	fallbackFastAGI = Result{Action: "error", Status: "KPEROR", DialStatus: "NA", Rule: RuleFallback}
-	fallbackAGI     = Result{Action: "route", Status: "KPEROR", Rule: RuleFallback}
-)
+func fallbackFastAGI() Result {
+	return Result{Action: "error", Status: "KPEROR", DialStatus: "NA", Rule: RuleFallback}
+}
+
+func fallbackAGI() Result { return Result{Action: "route", Status: "KPEROR", Rule: RuleFallback} }
 
 // Lookup applies the runtime precedence: the exact (conclusion, pattern)
 // line, then the conclusion-only line, then the fallback of the map's
@@ -244,9 +255,9 @@ func (m *StatusMap) Lookup(conclusion, pattern string) Result {
 		return resultFrom(l, RuleConclusion)
 	}
 	if m.Dialect == DialectAGI {
-		return fallbackAGI
+		return fallbackAGI()
 	}
-	return fallbackFastAGI
+	return fallbackFastAGI()
 }
 
 func resultFrom(l MapLine, r Rule) Result {
@@ -315,7 +326,7 @@ func (m *StatusMap) Malformed() []MapProblem {
 	for _, l := range m.Lines {
 		switch {
 		case l.Kind == LineMalformed:
-			out = append(out, MapProblem{l.No, fmt.Sprintf("no \"=>\" in %q", clip(l.Raw))})
+			out = append(out, MapProblem{l.No, malformedMessage(l)})
 		case l.Kind == LineEntry && l.Conclusion == "":
 			out = append(out, MapProblem{l.No, fmt.Sprintf("empty conclusion in %q", clip(l.Raw))})
 		}
@@ -323,10 +334,18 @@ func (m *StatusMap) Malformed() []MapProblem {
 	return out
 }
 
+// malformedMessage explains why the runtime ignores a line.
+func malformedMessage(l MapLine) string {
+	if strings.Contains(l.Raw, "=>") {
+		return fmt.Sprintf("'#' inside %q: VICIdial cuts the line there, before its \"=>\", and ignores it", clip(l.Raw))
+	}
+	return fmt.Sprintf("no \"=>\" in %q: VICIdial ignores the line", clip(l.Raw))
+}
+
 func lineProblems(l MapLine) []string {
 	switch l.Kind {
 	case LineMalformed:
-		return []string{fmt.Sprintf("no \"=>\": VICIdial ignores %q", clip(l.Raw))}
+		return []string{malformedMessage(l)}
 	case LineEntry:
 	default:
 		return nil
@@ -338,22 +357,13 @@ func lineProblems(l MapLine) []string {
 	if strings.Contains(l.Raw, "#") {
 		out = append(out, "'#' inside the line: VICIdial cuts the line there")
 	}
-	if l.Action != "" && !isAction(l.Action) {
+	if l.Action != "" && !IsAction(l.Action) {
 		out = append(out, fmt.Sprintf("unknown action %q (want amdaction, cpdunknown, route or status)", l.Action))
 	}
 	if strings.Contains(l.Conclusion, ".") || strings.Contains(l.Pattern, ".") {
 		out = append(out, "'.' inside a name: the route-stage AGI splits it differently")
 	}
 	return out
-}
-
-func isAction(a string) bool {
-	for _, x := range Actions {
-		if a == x {
-			return true
-		}
-	}
-	return false
 }
 
 func clip(s string) string {

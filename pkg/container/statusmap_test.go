@@ -231,3 +231,17 @@ func FuzzParseStatusMap(f *testing.F) {
 		}
 	})
 }
+
+func TestProblems(t *testing.T) {
+	entry := "\"A\" => status.X.BUSY\r\nno arrow\r\n\"B\".\"p#1\" => status.X\r\n\"C\" => hangup.X.BUSY\r\n\"D\".\"v1.2\" => route.X.ANSWER\r\n => status.X.BUSY"
+	got := container.ParseStatusMap(entry).Problems()
+	want := map[int]string{2: "no \"=>\"", 3: "'#' inside", 4: "unknown action \"hangup\"", 5: "'.' inside a name", 6: "empty conclusion"}
+	if len(got) != len(want) {
+		t.Fatalf("problems = %v", got)
+	}
+	for _, p := range got {
+		if !strings.Contains(p.Message, want[p.Line]) {
+			t.Errorf("line %d: %q, want it to mention %q", p.Line, p.Message, want[p.Line])
+		}
+	}
+}

@@ -7,7 +7,8 @@
 //
 //   - a flock(2) on a lock file on this host, taken first because it costs
 //     nothing and needs no database;
-//   - MariaDB's GET_LOCK on one pinned connection. GET_LOCK belongs to a
+//   - MariaDB's GET_LOCK on one pinned connection, named after the job and
+//     the database. GET_LOCK belongs to a
 //     connection, and *sql.DB is a pool, so the lock must be taken, held and
 //     released on the same *sql.Conn. If the process dies the server drops
 //     the connection and with it the lock: nothing stale is left behind.
@@ -15,8 +16,10 @@ package dblock
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -79,9 +82,16 @@ func Acquire(ctx context.Context, db *sql.DB, name string, opts Options) (*Lock,
 		l.releaseFile()
 		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}
+	scoped, err := scopedName(ctx, conn, name)
+	if err != nil {
+		conn.Close()
+		l.releaseFile()
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	l.name = scoped
 	var got sql.NullInt64
 	wait := int64(opts.Wait / time.Second)
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", name, wait).Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", scoped, wait).Scan(&got); err != nil {
 		conn.Close()
 		l.releaseFile()
 		return nil, fmt.Errorf("lock %s: %w", name, err)
@@ -89,10 +99,26 @@ func Acquire(ctx context.Context, db *sql.DB, name string, opts Options) (*Lock,
 	if !got.Valid || got.Int64 != 1 {
 		conn.Close()
 		l.releaseFile()
-		return nil, fmt.Errorf("database lock %q: %w", name, ErrLocked)
+		return nil, fmt.Errorf("database lock %s: %w", scoped, ErrLocked)
 	}
 	l.conn = conn
 	return l, nil
+}
+
+// scopedName appends a short hash of the current database's name: lock
+// names are server-wide, and two VICIdial databases on one server (or two
+// test databases) must not block each other. MariaDB allows 64 characters.
+func scopedName(ctx context.Context, conn *sql.Conn, name string) (string, error) {
+	var db sql.NullString
+	if err := conn.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&db); err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(db.String))
+	scoped := name + "." + hex.EncodeToString(sum[:8])
+	if len(scoped) > 64 {
+		return "", fmt.Errorf("lock name %q too long", name)
+	}
+	return scoped, nil
 }
 
 func lockFile(path string) (*os.File, error) {

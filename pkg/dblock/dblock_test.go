@@ -13,7 +13,7 @@ import (
 func TestDatabaseLockIsExclusiveAndReleased(t *testing.T) {
 	db := testdb.New(t, testdb.Schema1728)
 	ctx := context.Background()
-	name := "khompctl.test." + db.Name
+	name := "khompctl.test"
 	first, err := Acquire(ctx, db.DB, name, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +36,7 @@ func TestDatabaseLockIsExclusiveAndReleased(t *testing.T) {
 func TestDatabaseLockFreedWhenConnectionDies(t *testing.T) {
 	db := testdb.New(t, testdb.Schema1728)
 	ctx := context.Background()
-	name := "khompctl.test.die." + db.Name
+	name := "khompctl.test.die"
 	l, err := Acquire(ctx, db.DB, name, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -63,18 +63,34 @@ func TestHostLockFile(t *testing.T) {
 	db := testdb.New(t, testdb.Schema1728)
 	ctx := context.Background()
 	file := filepath.Join(t.TempDir(), "x.lock")
-	a, err := Acquire(ctx, db.DB, "khompctl.test.a."+db.Name, Options{File: file})
+	a, err := Acquire(ctx, db.DB, "khompctl.test.a", Options{File: file})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Same host file, different database lock name: the file alone blocks.
-	if _, err := Acquire(ctx, db.DB, "khompctl.test.b."+db.Name, Options{File: file}); !errors.Is(err, ErrLocked) {
+	if _, err := Acquire(ctx, db.DB, "khompctl.test.b", Options{File: file}); !errors.Is(err, ErrLocked) {
 		t.Fatalf("err = %v, want ErrLocked", err)
 	}
 	a.Release()
-	b, err := Acquire(ctx, db.DB, "khompctl.test.b."+db.Name, Options{File: file})
+	b, err := Acquire(ctx, db.DB, "khompctl.test.b", Options{File: file})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.Release()
+}
+
+func TestLockIsPerDatabase(t *testing.T) {
+	a := testdb.New(t, testdb.Schema1728)
+	b := testdb.New(t, testdb.Schema1728)
+	ctx := context.Background()
+	la, err := Acquire(ctx, a.DB, "khompctl.same", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer la.Release()
+	lb, err := Acquire(ctx, b.DB, "khompctl.same", Options{})
+	if err != nil {
+		t.Fatalf("another database's lock blocked this one: %v", err)
+	}
+	lb.Release()
 }

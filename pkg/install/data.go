@@ -14,42 +14,46 @@ type Status struct {
 	AnsweringMachine bool
 }
 
-// Statuses are the 17 KP* statuses VICIdial's KHOMP_settings.sql creates,
+// DefaultStatuses returns the 17 KP* statuses VICIdial's KHOMP_settings.sql creates,
 // plus the 6 its default map uses but the SQL never created (KPIS, KPIA,
 // KPFORA, KPUNAN, KPPORI, KPNOSP). All are non-selectable, UNDEFINED, and
 // none is a sale, DNC, contact, callback or completion: KHOMP outcomes are
 // set by the dialer, never by an agent.
-var Statuses = []Status{
-	{Code: "KPAM", Name: "KHOMP Answering Machine", AnsweringMachine: true},
-	{Code: "KPBLKD", Name: "KHOMP Blocked Number"},
-	{Code: "KPBUSY", Name: "KHOMP Busy"},
-	{Code: "KPCONG", Name: "KHOMP Congestion"},
-	{Code: "KPDC", Name: "KHOMP Disconnected Number"},
-	{Code: "KPDROP", Name: "KHOMP Hangup During Analysis"},
-	{Code: "KPEROR", Name: "KHOMP ERROR"},
-	{Code: "KPFAS", Name: "KHOMP False Answer Signal"},
-	{Code: "KPFX", Name: "KHOMP Fax"},
-	{Code: "KPLHA", Name: "KHOMP Long Human Answer", HumanAnswered: true},
-	{Code: "KPNHA", Name: "KHOMP Non-Human Answer"},
-	{Code: "KPNOCH", Name: "KHOMP No Channels Or Licenses"},
-	{Code: "KPRNBK", Name: "KHOMP Ring Back"},
-	{Code: "KPSHA", Name: "KHOMP Short Human Answer", HumanAnswered: true},
-	{Code: "KPSTTN", Name: "KHOMP SIT Tone"},
-	{Code: "KPTMOT", Name: "KHOMP Timeout"},
-	{Code: "KPUNKN", Name: "KHOMP Unknown"},
-	// Referenced by the shipped map, missing from VICIdial's SQL.
-	{Code: "KPIS", Name: "KHOMP Interception Signaling"},
-	{Code: "KPIA", Name: "KHOMP Intercept Announcement"},
-	{Code: "KPFORA", Name: "KHOMP Forward Announcement"},
-	{Code: "KPUNAN", Name: "KHOMP Unknown Announcement"},
-	{Code: "KPPORI", Name: "KHOMP Portability Ident"},
-	{Code: "KPNOSP", Name: "KHOMP No Speech"},
+func DefaultStatuses() []Status {
+	return []Status{
+		{Code: "KPAM", Name: "KHOMP Answering Machine", AnsweringMachine: true},
+		{Code: "KPBLKD", Name: "KHOMP Blocked Number"},
+		{Code: "KPBUSY", Name: "KHOMP Busy"},
+		{Code: "KPCONG", Name: "KHOMP Congestion"},
+		{Code: "KPDC", Name: "KHOMP Disconnected Number"},
+		{Code: "KPDROP", Name: "KHOMP Hangup During Analysis"},
+		{Code: "KPEROR", Name: "KHOMP ERROR"},
+		{Code: "KPFAS", Name: "KHOMP False Answer Signal"},
+		{Code: "KPFX", Name: "KHOMP Fax"},
+		{Code: "KPLHA", Name: "KHOMP Long Human Answer", HumanAnswered: true},
+		{Code: "KPNHA", Name: "KHOMP Non-Human Answer"},
+		{Code: "KPNOCH", Name: "KHOMP No Channels Or Licenses"},
+		{Code: "KPRNBK", Name: "KHOMP Ring Back"},
+		{Code: "KPSHA", Name: "KHOMP Short Human Answer", HumanAnswered: true},
+		{Code: "KPSTTN", Name: "KHOMP SIT Tone"},
+		{Code: "KPTMOT", Name: "KHOMP Timeout"},
+		{Code: "KPUNKN", Name: "KHOMP Unknown"},
+		// Referenced by the shipped map, missing from VICIdial's SQL.
+		{Code: "KPIS", Name: "KHOMP Interception Signaling"},
+		{Code: "KPIA", Name: "KHOMP Intercept Announcement"},
+		{Code: "KPFORA", Name: "KHOMP Forward Announcement"},
+		{Code: "KPUNAN", Name: "KHOMP Unknown Announcement"},
+		{Code: "KPPORI", Name: "KHOMP Portability Ident"},
+		{Code: "KPNOSP", Name: "KHOMP No Speech"},
+	}
 }
 
-// statusColumns is the explicit column list: it works on every schema
+// statusColumns returns the explicit column list: it works on every schema
 // generation (1728 adds modify_stamp, which then fills itself).
-var statusColumns = []string{"status", "status_name", "selectable", "human_answered", "category", "sale", "dnc",
-	"customer_contact", "not_interested", "unworkable", "scheduled_callback", "completed", "min_sec", "max_sec", "answering_machine"}
+func statusColumns() []string {
+	return []string{"status", "status_name", "selectable", "human_answered", "category", "sale", "dnc",
+		"customer_contact", "not_interested", "unworkable", "scheduled_callback", "completed", "min_sec", "max_sec", "answering_machine"}
+}
 
 func yn(b bool) string {
 	if b {
@@ -58,7 +62,7 @@ func yn(b bool) string {
 	return "N"
 }
 
-// values returns the row in statusColumns order.
+// values returns the row in statusColumns() order.
 func (s Status) values() []any {
 	return []any{s.Code, s.Name, "N", yn(s.HumanAnswered), "UNDEFINED", "N", "N", "N", "N", "N", "N", "N", 0, 0, yn(s.AnsweringMachine)}
 }

@@ -59,8 +59,9 @@ type Querier interface {
 // unless force, which resets them.
 func Plan(ctx context.Context, q Querier, force bool) ([]Step, error) {
 	var steps []Step
-	for i := range Statuses {
-		st, err := planStatus(ctx, q, &Statuses[i], force)
+	statuses := DefaultStatuses()
+	for i := range statuses {
+		st, err := planStatus(ctx, q, &statuses[i], force)
 		if err != nil {
 			return nil, err
 		}
@@ -81,8 +82,9 @@ func Plan(ctx context.Context, q Querier, force bool) ([]Step, error) {
 }
 
 func planStatus(ctx context.Context, q Querier, s *Status, force bool) (Step, error) {
-	cols := strings.Join(statusColumns, ", ")
-	row := make([]sql.NullString, len(statusColumns))
+	columns := statusColumns()
+	cols := strings.Join(columns, ", ")
+	row := make([]sql.NullString, len(columns))
 	dest := make([]any, len(row))
 	for i := range row {
 		dest[i] = &row[i]
@@ -96,7 +98,7 @@ func planStatus(ctx context.Context, q Querier, s *Status, force bool) (Step, er
 	}
 	want := s.values()
 	var diffs []string
-	for i, col := range statusColumns {
+	for i, col := range columns {
 		if w := fmt.Sprint(want[i]); row[i].String != w || !row[i].Valid {
 			diffs = append(diffs, fmt.Sprintf("%s=%q", col, row[i].String))
 		}
@@ -213,12 +215,14 @@ func resetContainer(ctx context.Context, db Execer, s Step) error {
 }
 
 func insertStatusSQL(verb string) string {
-	return verb + " INTO vicidial_statuses (" + strings.Join(statusColumns, ", ") + ") VALUES (" + placeholders(len(statusColumns)) + ")"
+	columns := statusColumns()
+	return verb + " INTO vicidial_statuses (" + strings.Join(columns, ", ") + ") VALUES (" + placeholders(len(columns)) + ")"
 }
 
 func updateStatusSQL() string {
-	sets := make([]string, 0, len(statusColumns)-1)
-	for _, c := range statusColumns[1:] {
+	columns := statusColumns()
+	sets := make([]string, 0, len(columns)-1)
+	for _, c := range columns[1:] {
 		sets = append(sets, c+" = ?")
 	}
 	return "UPDATE vicidial_statuses SET " + strings.Join(sets, ", ") + " WHERE status = ?"

@@ -2,13 +2,14 @@ package install
 
 import (
 	"context"
-	"database/sql"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"flag"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/khompctl/khompctl/internal/testdb"
@@ -54,14 +55,14 @@ func TestDefaultSettingsParse(t *testing.T) {
 
 func TestStatusesCoverTheMap(t *testing.T) {
 	have := map[string]bool{}
-	for _, s := range Statuses {
+	for _, s := range DefaultStatuses() {
 		if len(s.Code) > 6 || len(s.Name) > 30 {
 			t.Errorf("%s %q too long for the columns", s.Code, s.Name)
 		}
 		have[s.Code] = true
 	}
-	if len(Statuses) != 23 {
-		t.Fatalf("%d statuses, want 23", len(Statuses))
+	if len(DefaultStatuses()) != 23 {
+		t.Fatalf("%d statuses, want 23", len(DefaultStatuses()))
 	}
 	for _, l := range container.ParseStatusMap(DefaultStatusMap()).Entries() {
 		if !have[l.Status] {
@@ -122,8 +123,8 @@ func checkInstalled(t *testing.T, db *testdb.DB) {
 		}
 	}
 	var n int
-	if err := db.QueryRow("SELECT COUNT(*) FROM vicidial_statuses WHERE status LIKE 'KP%'").Scan(&n); err != nil || n != len(Statuses) {
-		t.Fatalf("statuses = %d (%v), want %d", n, err, len(Statuses))
+	if err := db.QueryRow("SELECT COUNT(*) FROM vicidial_statuses WHERE status LIKE 'KP%'").Scan(&n); err != nil || n != len(DefaultStatuses()) {
+		t.Fatalf("statuses = %d (%v), want %d", n, err, len(DefaultStatuses()))
 	}
 	var am, human string
 	if err := db.QueryRow("SELECT answering_machine, human_answered FROM vicidial_statuses WHERE status = 'KPAM'").Scan(&am, &human); err != nil || am != "Y" || human != "N" {
@@ -140,7 +141,7 @@ func TestPlanApplyIdempotentAndKeepsEdits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(steps) != len(Statuses)+2 {
+			if len(steps) != len(DefaultStatuses())+2 {
 				t.Fatalf("fresh plan has %d steps", len(steps))
 			}
 			if err := Apply(ctx, db, steps); err != nil {
@@ -220,3 +221,21 @@ func TestForceResetIsCompareAndSwap(t *testing.T) {
 }
 
 func openDSN(dsn string) (*sql.DB, error) { return sql.Open("mysql", dsn) }
+
+// TestDefaultSettingsTokenRewrite: the token writer (khompctl auth) finds
+// and replaces the token lines of the container install creates, and only
+// those.
+func TestDefaultSettingsTokenRewrite(t *testing.T) {
+	expire := time.Unix(1_900_000_000, 0)
+	next, err := container.SetToken(DefaultSettings(), "new+tok/en=", expire)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := container.ParseSettings(next)
+	if s.Token != "new+tok/en=" || s.TokenExpire != "1900000000" || s.Pass != "API_PASSWORD" {
+		t.Fatalf("after SetToken: token %q expire %q", s.Token, s.TokenExpire)
+	}
+	if strings.Count(next, "\n") != strings.Count(DefaultSettings(), "\n") {
+		t.Fatal("SetToken added or removed lines")
+	}
+}

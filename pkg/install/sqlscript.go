@@ -16,7 +16,7 @@ func SQLScript() string {
 	b.WriteString("-- lists work with and without the modify_stamp columns (schema 1720 and 1728).\n")
 	b.WriteString("-- Needs the default sql_mode (backslash escapes on, no NO_BACKSLASH_ESCAPES).\n")
 	b.WriteString("-- Generated from pkg/install; do not edit by hand.\n\n")
-	for _, s := range Statuses {
+	for _, s := range DefaultStatuses() {
 		b.WriteString(literalSQL(insertStatusSQL("INSERT IGNORE"), s.values()))
 		b.WriteString(";\n")
 	}

@@ -39,8 +39,8 @@ const (
 type Options struct {
 	// Timeout bounds each HTTP attempt (connect, TLS, request, reply).
 	Timeout time.Duration
-	// Retries is how many extra attempts a network error or a 5xx gets.
-	// Negative means none.
+	// Retries is how many extra attempts a network error or a 5xx gets:
+	// 0 means DefaultRetries, a negative value none.
 	Retries      int
 	RetryWait    time.Duration
 	RetryMaxWait time.Duration
@@ -91,8 +91,15 @@ func New(opts Options) (*Client, error) {
 		SetResponseBodyLimit(maxReplyBytes).
 		SetRedirectPolicy(resty.NoRedirectPolicy()).
 		AddRetryCondition(shouldRetry)
+	attempts := opts.Retries + 1
 	rc.AddRetryHook(func(resp *resty.Response, err error) {
-		log.Warn("KHOMP request failed, retrying", "reason", retryReason(resp, err))
+		// resty also calls this after the last attempt, so it does not
+		// promise another one.
+		attempt := 0
+		if resp != nil && resp.Request != nil {
+			attempt = resp.Request.Attempt
+		}
+		log.Warn("KHOMP attempt failed", "attempt", attempt, "of", attempts, "reason", retryReason(resp, err))
 	})
 	ct := "application/json"
 	if opts.FormContentType {
@@ -183,12 +190,16 @@ func shouldRetry(resp *resty.Response, err error) bool {
 }
 
 func permanent(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) && !isClientTimeout(err) || isCertError(err)
+}
+
+// isCertError: the gateway's certificate was refused.
+func isCertError(err error) bool {
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var invalid x509.CertificateInvalidError
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) && !isClientTimeout(err) ||
-		errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &invalid)
+	return errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) || errors.As(err, &invalid)
 }
 
 // isClientTimeout tells the per-attempt http.Client timeout (worth a retry)
@@ -339,7 +350,11 @@ func (c *Client) call(ctx context.Context, url, method string, params any, secre
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, fmt.Errorf("KHOMP %s: %w", method, ctxErr)
 		}
-		return nil, redactErr(fmt.Errorf("KHOMP %s %s: %s: %w", method, redactURL(url), describeTransport(err), errTransport), secret)
+		hint := ""
+		if isCertError(err) {
+			hint = "; run khompctl check-ssl"
+		}
+		return nil, redactErr(fmt.Errorf("KHOMP %s %s: %s%s: %w", method, redactURL(url), describeTransport(err), hint, errTransport), secret)
 	}
 	c.log.Debug("KHOMP reply", "method", method, "status", resp.StatusCode(), "bytes", len(resp.Body()), "attempts", resp.Request.Attempt, "elapsed", time.Since(start).Round(time.Millisecond))
 	// Blank the secret out of the reply before anything quotes or clips it:
@@ -376,13 +391,13 @@ func describeTransport(err error) string {
 	var invalid x509.CertificateInvalidError
 	switch {
 	case errors.As(err, &unknownAuth):
-		return "TLS certificate not trusted (" + unknownAuth.Error() + "); run khompctl check-ssl"
+		return "TLS certificate not trusted (" + unknownAuth.Error() + ")"
 	case errors.As(err, &hostErr):
-		return "TLS certificate is for another host (" + hostErr.Error() + "); run khompctl check-ssl"
+		return "TLS certificate is for another host (" + hostErr.Error() + ")"
 	case errors.As(err, &invalid):
-		return "TLS certificate invalid (" + invalid.Error() + "); run khompctl check-ssl"
+		return "TLS certificate invalid (" + invalid.Error() + ")"
 	case errors.As(err, &certErr):
-		return "TLS certificate rejected (" + certErr.Err.Error() + "); run khompctl check-ssl"
+		return "TLS certificate rejected (" + certErr.Err.Error() + ")"
 	case isClientTimeout(err):
 		return "timed out"
 	}

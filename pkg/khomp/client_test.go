@@ -190,7 +190,7 @@ func TestRetryRecoversFrom5xx(t *testing.T) {
 	if n := e.gw.Count("SessionLogin"); n != 3 {
 		t.Fatalf("%d attempts, want 3 (two 500s then success)", n)
 	}
-	if !strings.Contains(e.log.String(), "retrying") {
+	if !strings.Contains(e.log.String(), "KHOMP attempt failed") {
 		t.Errorf("retries are not logged: %s", e.log.String())
 	}
 }
@@ -235,7 +235,7 @@ func TestTLSVerification(t *testing.T) {
 			if err == nil || !IsTransport(err) || !strings.Contains(err.Error(), "check-ssl") {
 				t.Fatalf("verifying client: err = %v", err)
 			}
-			if strings.Contains(e.log.String(), "retrying") {
+			if strings.Contains(e.log.String(), "KHOMP attempt failed") {
 				t.Error("a certificate error must not be retried")
 			}
 			// check_ssl => 0: VICIdial's curl --insecure talks to it anyway.

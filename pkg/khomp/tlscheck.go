@@ -380,4 +380,4 @@ func describeName(cert *x509.Certificate) string {
 	return cert.Subject.String()
 }
 
-func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }
+func ms(d time.Duration) string { return d.Round(100 * time.Microsecond).String() }

@@ -2,6 +2,7 @@ package khomp
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"strings"
 	"testing"
@@ -147,5 +148,27 @@ func TestCheckTLSResolvesNames(t *testing.T) {
 	rep := CheckTLS(context.Background(), CheckOptions{URL: "https://localhost:" + port + "/rpc", Verify: true, RootCAs: e.pki.Root.Pool(), Timeout: 2 * time.Second})
 	if s, _ := stepOf(rep, "dns"); !rep.CurlOK || s.Result != StepOK || !strings.Contains(s.Detail, "127.0.0.1") {
 		t.Fatalf("localhost: %+v", rep.Steps)
+	}
+}
+
+func TestCheckTLSOldProtocol(t *testing.T) {
+	pki, err := fakegw.NewPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := pki.Cert(fakegw.Valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &tls.Config{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11} //nolint:gosec // the point of the test
+	srv, err := fakegw.Serve("127.0.0.1:0", fakegw.New(fakegw.Options{}), &cert, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	rep := CheckTLS(context.Background(), CheckOptions{URL: srv.APIURL(), Verify: false, RootCAs: pki.Root.Pool(), Timeout: 2 * time.Second})
+	p, _ := stepOf(rep, "protocol")
+	if rep.CurlOK || p.Result != StepFail || !strings.Contains(p.Detail, "TLS 1.1") || !strings.Contains(p.Detail, "refuses TLS older than 1.2") {
+		t.Fatalf("TLS 1.1 gateway: curl %v, %+v", rep.CurlOK, rep.Steps)
 	}
 }

@@ -54,7 +54,7 @@ func (r *SetRequest) Normalize() error {
 			return fmt.Errorf("%w %s %q: %s", ErrInvalid, n.what, n.v, why)
 		}
 	}
-	if !isAction(r.Action) {
+	if !container.IsAction(r.Action) {
 		return fmt.Errorf("%w --action %q: want amdaction, cpdunknown, route or status", ErrInvalid, r.Action)
 	}
 	if !statusChars.MatchString(r.Status) {
@@ -82,24 +82,6 @@ func badName(v string) string {
 		return "has leading or trailing blanks (VICIdial trims them)"
 	}
 	return ""
-}
-
-func isAction(a string) bool {
-	for _, x := range container.Actions {
-		if a == x {
-			return true
-		}
-	}
-	return false
-}
-
-func isDialStatus(d string) bool {
-	for _, x := range container.DialStatuses {
-		if d == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Line is the map line for the request: `"C"."P" => action.STATUS[.DIAL]`.
@@ -190,8 +172,8 @@ func statusWarnings(ctx context.Context, db *sql.DB, r SetRequest) ([]string, er
 	if n == 0 {
 		w = append(w, fmt.Sprintf("status %s does not exist in vicidial_statuses (create it, or run khompctl install for the KP* statuses)", r.Status))
 	}
-	if r.DialStatus != "" && !isDialStatus(r.DialStatus) {
-		w = append(w, fmt.Sprintf("dial status %s is not one VICIdial's KHOMP admin page offers (%s)", r.DialStatus, strings.Join(container.DialStatuses, ", ")))
+	if r.DialStatus != "" && !container.IsDialStatus(r.DialStatus) {
+		w = append(w, fmt.Sprintf("dial status %s is not one VICIdial's KHOMP admin page offers (%s)", r.DialStatus, strings.Join(container.DialStatuses(), ", ")))
 	}
 	return w, nil
 }

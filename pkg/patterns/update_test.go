@@ -124,6 +124,7 @@ func TestUpdateGolden(t *testing.T) {
 	for _, schema := range testdb.Schemas {
 		for _, c := range cases {
 			t.Run(schema.String()+"/"+c.name, func(t *testing.T) {
+				t.Parallel() // each case has its own database (and lock)
 				db := testdb.New(t, schema)
 				start := c.start
 				if start == "" {
@@ -257,8 +258,9 @@ func TestConcurrentUpdatesAndSetLoseNothing(t *testing.T) {
 	db.DB.SetMaxOpenConns(40)
 	db.PutContainer(t, container.StatusMapID, "OTHER", shipped)
 	const runs = 12
+	const webEdits = 8
 	var wg sync.WaitGroup
-	errs := make(chan error, 4*runs)
+	errs := make(chan error, 6*runs)
 	for i := 0; i < runs; i++ {
 		insertRows(t, db, []logRow{row(time.Duration(i+1)*time.Second, s("Concurrent"), s(fmt.Sprintf("P%02d", i)))})
 	}
@@ -279,6 +281,22 @@ func TestConcurrentUpdatesAndSetLoseNothing(t *testing.T) {
 				return
 			}
 		}()
+		// An edit that bypasses khompctl entirely (VICIdial's admin page
+		// does not lock): an atomic server-side append.
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			// Spread over time so they overlap the update-patterns runs.
+			for j := 0; j < webEdits; j++ {
+				_, err := db.DB.Exec("UPDATE vicidial_settings_containers SET container_entry = CONCAT(container_entry, ?) WHERE container_id = ?",
+					fmt.Sprintf("\r\n\"Web\".\"W%02d-%d\" => route.KPSHA.ANSWER", i, j), container.StatusMapID)
+				if err != nil {
+					errs <- err
+					return
+				}
+				time.Sleep(time.Duration(1+i%3) * time.Millisecond)
+			}
+		}(i)
 		go func(i int) {
 			defer wg.Done()
 			_, err := Set(context.Background(), db.DB, SetRequest{Conclusion: "Admin", Pattern: fmt.Sprintf("E%02d", i), Action: "status", Status: "KPAM", DialStatus: "AMD"})
@@ -297,11 +315,27 @@ func TestConcurrentUpdatesAndSetLoseNothing(t *testing.T) {
 		t.Fatal("shipped lines were changed")
 	}
 	for i := 0; i < runs; i++ {
-		for _, line := range []string{fmt.Sprintf("\"Concurrent\".\"P%02d\" => ", i), fmt.Sprintf("\"Admin\".\"E%02d\" => status.KPAM.AMD", i)} {
+		want := []string{fmt.Sprintf("\"Concurrent\".\"P%02d\" => ", i), fmt.Sprintf("\"Admin\".\"E%02d\" => status.KPAM.AMD", i)}
+		for j := 0; j < webEdits; j++ {
+			want = append(want, fmt.Sprintf("\"Web\".\"W%02d-%d\" => route.KPSHA.ANSWER", i, j))
+		}
+		for _, line := range want {
 			if n := strings.Count(got+"\r\n", line+"\r\n"); n != 1 {
 				t.Errorf("%q appears %d times", line, n)
 			}
 		}
+	}
+}
+
+func TestUpdateNullEntry(t *testing.T) {
+	db := testdb.New(t, testdb.Schema1720)
+	db.Exec(t, "INSERT INTO vicidial_settings_containers (container_id, container_notes, container_type, user_group, container_entry) VALUES ('KHOMPSTATUSMAP', '', 'OTHER', '---ALL---', NULL)")
+	insertRows(t, db, []logRow{row(time.Minute, s("A"), s("b")), row(time.Minute, s("C"), nil)})
+	if _, err := Update(context.Background(), db.DB, UpdateOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	if got := db.ContainerEntry(t, container.StatusMapID); got != "\"A\".\"b\" => \r\n\"C\" => " {
+		t.Fatalf("entry = %q", got)
 	}
 }
 

@@ -32,6 +32,7 @@ func run() int {
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (same seed, same corpus)")
 	flag.StringVar(&cfg.SoundsDir, "sounds", cfg.SoundsDir, "Asterisk sounds directory")
 	flag.IntVar(&cfg.Workers, "j", 0, "parallel workers (0: all cores)")
+	flag.StringVar(&cfg.Voices, "voices", cfg.Voices, "voice set: dev, or heldout (other languages and voices, for held-out checks)")
 	flag.Parse()
 	if *out == "" || flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "usage: gencorpus -out DIR [-examples] [-seed N] [-humans N ...]")

@@ -12,6 +12,9 @@ package audio
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
 )
 
 // OutputRate is the sample rate of everything a Stream returns.
@@ -43,10 +46,14 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Field == "" {
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	file := e.File
+	if strings.ContainsFunc(file, unicode.IsControl) {
+		file = strconv.Quote(file) // keep the message on one line
 	}
-	return fmt.Sprintf("%s: %s: %s", e.File, e.Field, e.Msg)
+	if e.Field == "" {
+		return fmt.Sprintf("%s: %s", file, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s: %s", file, e.Field, e.Msg)
 }
 
 // Unwrap lets errors.Is(err, ErrUnsupported/ErrMalformed) work.
@@ -84,7 +91,8 @@ type Info struct {
 	// streaming header).
 	Frames int64
 	// HeaderFrames is the number of frames the header announced (-1 when
-	// the header gives no size: 0 or 0xFFFFFFFF, raw files).
+	// the header gives no size: 0, 0xFFFFFFFF or sox's pipe placeholder;
+	// raw files).
 	HeaderFrames int64
 	// Resampled is true when the source rate is not OutputRate and a
 	// low-pass resampler is in the path.

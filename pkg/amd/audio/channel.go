@@ -19,6 +19,9 @@ const (
 func (s *Stream) chooseChannel(req int) error {
 	n := s.src.channels
 	switch {
+	case req < ChannelMix:
+		return &Error{File: s.name, Field: "channel", Kind: ErrUnsupported,
+			Msg: fmt.Sprintf("invalid channel %d (want 0..%d, -1 auto or -2 mix)", req, n-1)}
 	case n == 1:
 		if req > 0 {
 			return s.channelError(req)
@@ -34,11 +37,8 @@ func (s *Stream) chooseChannel(req int) error {
 	case req == ChannelMix:
 		s.ch = ChannelMix
 		s.info.ChannelNote = fmt.Sprintf("mix of %d channels (average)", n)
-	case req == ChannelAuto:
+	default: // ChannelAuto
 		return s.chooseLouder()
-	default:
-		return &Error{File: s.name, Field: "channel", Kind: ErrUnsupported,
-			Msg: fmt.Sprintf("invalid channel %d (want 0..%d, -1 auto or -2 mix)", req, n-1)}
 	}
 	s.info.Channel = s.ch
 	return nil
@@ -71,28 +71,34 @@ func (s *Stream) chooseLouder() error {
 		}
 	}
 	s.ch, s.info.Channel = best, best
-	secs := float64(frames) / float64(s.src.rate)
-	second := 0.0 // the loudest of the others
-	for c := range n {
-		if c != best && power[c] > second {
-			second = power[c]
-		}
-	}
-	switch {
-	case power[best] == 0:
-		s.info.ChannelNote = fmt.Sprintf("channel 0 of %d (first; all channels silent over the first %.1f s)", n, secs)
-	case second == power[best]:
-		s.info.ChannelNote = fmt.Sprintf("channel %d of %d (first; channels equally loud over the first %.1f s)", best, n, secs)
-	default:
-		db := 10 * math.Log10(power[best]/math.Max(second, 1e-3))
-		s.info.ChannelNote = fmt.Sprintf("channel %d of %d (louder by %.1f dB over the first %.1f s)", best, n, db, secs)
-	}
+	s.info.ChannelNote = louderNote(best, power, float64(frames)/float64(s.src.rate))
 	// readData replays the look-ahead before reading on.
 	s.pre = buf
 	if len(s.pre) == 0 {
 		s.pre = nil
 	}
 	return nil
+}
+
+// louderNote explains the automatic choice of channel best.
+func louderNote(best int, power []float64, secs float64) string {
+	n := len(power)
+	second := 0.0 // the loudest of the other channels
+	for c, p := range power {
+		if c != best && p > second {
+			second = p
+		}
+	}
+	switch {
+	case power[best] == 0:
+		return fmt.Sprintf("channel 0 of %d (first; all channels silent over the first %.1f s)", n, secs)
+	case second == power[best]:
+		return fmt.Sprintf("channel %d of %d (first; channels equally loud over the first %.1f s)", best, n, secs)
+	case second == 0:
+		return fmt.Sprintf("channel %d of %d (louder: the only one with sound over the first %.1f s)", best, n, secs)
+	}
+	db := 10 * math.Log10(power[best]/second)
+	return fmt.Sprintf("channel %d of %d (louder by %.1f dB over the first %.1f s)", best, n, db, secs)
 }
 
 // readLookAhead reads up to want data bytes. The buffer grows with what

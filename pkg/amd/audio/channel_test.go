@@ -70,7 +70,8 @@ func TestChannelAutoTies(t *testing.T) {
 	}{
 		{zero, zero, 0, "channel 0 of 2 (first; all channels silent over the first 0.5 s)"},
 		{tone, tone, 0, "channel 0 of 2 (first; channels equally loud over the first 0.5 s)"},
-		{dc, tone, 1, "channel 1 of 2 (louder by"},
+		{dc, tone, 1, "channel 1 of 2 (louder: the only one with sound over the first 0.5 s)"},
+		{tone, sine(n, 8000, 700, 500), 0, "channel 0 of 2 (louder by 6.0 dB over the first 0.5 s)"},
 	}
 	for _, tc := range cases {
 		spec := wavSpec{tag: tagPCM, channels: 2, rate: 8000, bits: 16, dataSize: -1, data: stereo16(tc.l, tc.r)}
@@ -101,5 +102,18 @@ func TestChannelLookAheadBounded(t *testing.T) {
 		if got[i] != float32(toInt16(l[i])) {
 			t.Fatalf("sample %d = %v, want %v", i, got[i], l[i])
 		}
+	}
+}
+
+// A stereo file cut short: the look-ahead sees the end of the file, the
+// louder channel is still chosen, and the truncation is reported.
+func TestChannelAutoOnTruncatedFile(t *testing.T) {
+	n := 100
+	spec := wavSpec{tag: tagPCM, channels: 2, rate: 16000, bits: 16, dataSize: 4000 * 4,
+		data: stereo16(sine(n, 16000, 500, 100), sine(n, 16000, 500, 3000))}
+	s := openBytes(t, "cut.wav", spec.bytes(), DefaultOptions())
+	got := readAll(t, s)
+	if len(got) != n/2 || !s.Truncated() || s.Info().Channel != 1 || s.Info().HeaderFrames != 4000 {
+		t.Errorf("%d samples (want %d), truncated %v, info %+v", len(got), n/2, s.Truncated(), s.Info())
 	}
 }

@@ -13,7 +13,7 @@ func decodeChannel(enc encoding, src []byte, stride, off int, dst []float32) {
 	if len(dst) == 0 {
 		return
 	}
-	_ = src[(len(dst)-1)*stride+off+enc.bytes()-1] // one bounds check for the whole loop
+	_ = src[(len(dst)-1)*stride+off+enc.bytes()-1] // callers pass whole frames: fail here, not mid-loop
 	switch enc {
 	case encPCM8:
 		for i := range dst {

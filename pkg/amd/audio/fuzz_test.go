@@ -27,7 +27,10 @@ func fuzzSeeds() [][]byte {
 		func(s *wavSpec) { s.channels, s.rate = 2, 16000 },
 		func(s *wavSpec) { s.rate = 44100 },
 		func(s *wavSpec) { s.tag, s.bits, s.blockAlign = 0x31, 0, 65 }, // GSM
-		func(s *wavSpec) { s.before = [][2]string{{"LIST", "odd"}}; s.between = [][2]string{{"fact", "\x08\x00\x00\x00"}} },
+		func(s *wavSpec) {
+			s.before = [][2]string{{"LIST", "odd"}}
+			s.between = [][2]string{{"fact", "\x08\x00\x00\x00"}}
+		},
 	}
 	for _, v := range variants {
 		s := base

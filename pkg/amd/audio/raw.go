@@ -3,6 +3,7 @@ package audio
 import (
 	"bufio"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -15,22 +16,45 @@ type rawFormat struct {
 
 // rawFormatOf maps a format name or file extension (without the dot,
 // lower case) to a raw format. Asterisk names: sln/raw (8 kHz signed
-// linear), slnNN (NN kHz), ulaw (.ul, .ulaw, .pcm), alaw (.al, .alaw).
+// linear), slnNN (NN kHz), ulaw (.ul, .ulaw, .ulw, .pcm, .mu), alaw (.al,
+// .alaw, .alw).
 func rawFormatOf(name string) (rawFormat, bool) {
 	switch name {
 	case "sln", "raw", "slin", "s16":
 		return rawFormat{"sln", encPCM16, 8000}, true
-	case "ul", "ulaw", "mulaw", "mu", "pcm", "u8":
+	case "ul", "ulaw", "ulw", "mulaw", "mu", "pcm":
 		return rawFormat{"ul", encULaw, 8000}, true
-	case "al", "alaw", "a8":
+	case "al", "alaw", "alw":
 		return rawFormat{"al", encALaw, 8000}, true
 	}
-	slnRates := map[string]int{"sln12": 12000, "sln16": 16000, "sln24": 24000, "sln32": 32000,
-		"sln44": 44100, "sln48": 48000, "sln96": 96000, "sln192": 192000}
-	if r, ok := slnRates[name]; ok {
-		return rawFormat{name, encPCM16, r}, true
+	if rate := slnRate(name); rate > 0 {
+		return rawFormat{name, encPCM16, rate}, true
 	}
 	return rawFormat{}, false
+}
+
+// slnRate returns the rate of Asterisk's slinNN names (sln16 = 16 kHz,
+// sln44 = 44.1 kHz), or 0.
+func slnRate(name string) int {
+	switch name {
+	case "sln12":
+		return 12000
+	case "sln16":
+		return 16000
+	case "sln24":
+		return 24000
+	case "sln32":
+		return 32000
+	case "sln44":
+		return 44100
+	case "sln48":
+		return 48000
+	case "sln96":
+		return 96000
+	case "sln192":
+		return 192000
+	}
+	return 0
 }
 
 // compressedExt names extensions of formats we recognise but do not decode.
@@ -69,13 +93,12 @@ func detect(br *bufio.Reader, name, forced string) (source, error) {
 			return rawSource(rf), nil
 		}
 		return source{}, &Error{File: name, Field: "format", Kind: ErrUnsupported,
-			Msg: "unknown format \"" + forced + "\" (want wav, sln, sln16, ul or al)"}
+			Msg: "unknown format " + strconv.Quote(forced) + " (want wav, sln, sln16, ul or al)"}
 	}
-	if head, _ := br.Peek(4); len(head) == 4 {
-		switch string(head) {
-		case "RIFF", "RF64", "BW64", "RIFX":
-			return parseWAV(br, name)
-		}
+	head, _ := br.Peek(12)
+	riff := len(head) >= 4 && isRIFFMagic(string(head[:4]))
+	if riff && len(head) == 12 && string(head[8:12]) == "WAVE" {
+		return parseWAV(br, name)
 	}
 	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))
 	if ext == "wav" || ext == "wave" {
@@ -84,12 +107,19 @@ func detect(br *bufio.Reader, name, forced string) (source, error) {
 	if rf, ok := rawFormatOf(ext); ok {
 		return rawSource(rf), nil
 	}
+	if riff {
+		return parseWAV(br, name) // a RIFF file of another kind: say which
+	}
 	if what := compressedExt(ext); what != "" {
 		return source{}, &Error{File: name, Field: "format", Kind: ErrUnsupported,
 			Msg: what + " is not supported; convert with: sox in." + ext + " -r 8000 -c 1 -e signed-integer -b 16 out.wav"}
 	}
 	return source{}, &Error{File: name, Field: "format", Kind: ErrUnsupported,
-		Msg: "unknown file type (no RIFF header, extension \"" + ext + "\"); name the format (wav, sln, sln16, ul, al)"}
+		Msg: "unknown file type (no RIFF header, extension " + strconv.Quote(ext) + "); name the format (wav, sln, sln16, ul, al)"}
+}
+
+func isRIFFMagic(m string) bool {
+	return m == "RIFF" || m == "RF64" || m == "BW64" || m == "RIFX"
 }
 
 func rawSource(rf rawFormat) source {

@@ -76,6 +76,16 @@ func TestRawFormatOptions(t *testing.T) {
 		t.Errorf("odd sln: %v truncated=%v", got, s.Truncated())
 	}
 
+	// Raw samples that happen to spell "RIFF" are still raw samples.
+	s = openBytes(t, "x.sln", []byte("RIFFabcdefgh"), DefaultOptions())
+	if got := readAll(t, s); len(got) != 6 || got[0] != float32(int16('R')|int16('I')<<8) {
+		t.Errorf("RIFF-looking sln: %v", got)
+	}
+	if _, err := NewStream(bytes.NewReader([]byte("RIFF\x04\x00\x00\x00AVI LIST")), "x.avi", DefaultOptions()); !errors.Is(err, ErrMalformed) ||
+		!strings.Contains(err.Error(), `x.avi: RIFF header: RIFF type "AVI "`) {
+		t.Errorf("RIFF AVI: %v", err)
+	}
+
 	for name, msg := range map[string]string{
 		"x.gsm":  "x.gsm: format: raw GSM 6.10 is not supported",
 		"x.mp3":  "MP3 is not supported",

@@ -34,9 +34,10 @@ type Stream struct {
 
 	raw     []byte // undecoded bytes, whole frames are decoded from raw[:rawLen]
 	rawLen  int
-	mono    []float32 // decoded source-rate samples (resampling path)
 	scratch []float32 // per-channel scratch for ChannelMix
-	rs      *resampler
+	// resampled pulls 8 kHz samples through the resampler(s); nil when the
+	// source is already at 8 kHz and samples are decoded straight into dst.
+	resampled func([]float32) (int, error)
 
 	eof       bool // no more data bytes (look-ahead and file both exhausted)
 	srcDone   bool // the underlying reader returned io.EOF
@@ -107,8 +108,7 @@ func newStream(r io.Reader, name string, opts Options, fileSize int64) (*Stream,
 	}
 	if src.rate != OutputRate {
 		s.info.Resampled = true
-		s.mono = make([]float32, chunkFrames)
-		s.rs = newResampler(src.rate, OutputRate, chunkFrames)
+		s.resampled = newResampleChain(src.rate, s.decode)
 	}
 	return s, nil
 }
@@ -156,7 +156,7 @@ func (s *Stream) Read(dst []float32) (int, error) {
 	}
 	var n int
 	var err error
-	if s.rs == nil {
+	if s.resampled == nil {
 		n, err = s.readDirect(dst)
 	} else {
 		n, err = s.readResampled(dst)
@@ -183,27 +183,15 @@ func (s *Stream) readDirect(dst []float32) (int, error) {
 	return n, nil
 }
 
-// readResampled decodes source-rate chunks and resamples them to 8 kHz.
+// readResampled fills dst through the resampler chain.
 func (s *Stream) readResampled(dst []float32) (int, error) {
 	n := 0
 	for n < len(dst) {
-		n += s.rs.read(dst[n:])
-		if n == len(dst) || s.rs.done() {
-			break
-		}
-		if s.rs.flushed {
-			continue
-		}
-		m, err := s.decode(s.mono)
-		s.rs.write(s.mono[:m])
-		if err == io.EOF {
-			s.rs.flush()
-		} else if err != nil {
+		m, err := s.resampled(dst[n:])
+		n += m
+		if err != nil {
 			return n, err
 		}
-	}
-	if n == 0 && s.rs.done() {
-		return 0, io.EOF
 	}
 	return n, nil
 }

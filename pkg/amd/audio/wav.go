@@ -29,7 +29,8 @@ const (
 // (a pipe): 2^31 - 4096, a placeholder rather than a real size.
 const soxPipeDataSize = 0x7FFFF000
 
-// unknownSize marks a data size the header does not give (0, 0xFFFFFFFF):
+// unknownSize marks a data size the header does not give (0, 0xFFFFFFFF,
+// sox's pipe placeholder):
 // the data runs to the end of the file.
 const unknownSize = -1
 
@@ -167,7 +168,16 @@ func parseWAV(br *bufio.Reader, name string) (source, error) {
 	}
 }
 
-// parseFmt decodes the fmt chunk into p.src.
+// fmtFields are the fmt chunk fields the reader uses.
+type fmtFields struct {
+	tag        int // the sub-format's tag for WAVE_FORMAT_EXTENSIBLE
+	channels   int
+	rate       int64
+	blockAlign int
+	bits       int
+}
+
+// parseFmt reads the fmt chunk and sets p.src from it.
 func (p *wavParser) parseFmt(size int64) error {
 	const field = "fmt chunk"
 	if size < 16 {
@@ -183,52 +193,72 @@ func (p *wavParser) parseFmt(size int64) error {
 	}
 	p.skipPad(size)
 
-	tag := int(binary.LittleEndian.Uint16(b[0:2]))
-	channels := int(binary.LittleEndian.Uint16(b[2:4]))
-	rate := int64(binary.LittleEndian.Uint32(b[4:8]))
-	blockAlign := int(binary.LittleEndian.Uint16(b[12:14]))
-	bits := int(binary.LittleEndian.Uint16(b[14:16]))
-
-	if tag == tagExtensible {
-		if n < 40 {
-			return p.fail(ErrMalformed, field, "WAVE_FORMAT_EXTENSIBLE with a %d-byte fmt chunk, want 40", size)
-		}
-		if string(b[26:40]) != extensibleGUIDTail {
-			return p.fail(ErrUnsupported, field, "WAVE_FORMAT_EXTENSIBLE sub-format %x is not a standard WAVE format", b[24:40])
-		}
-		tag = int(binary.LittleEndian.Uint16(b[24:26]))
-	}
-	switch {
-	case channels == 0:
-		return p.fail(ErrMalformed, field, "0 channels")
-	case channels > maxChannels:
-		return p.fail(ErrUnsupported, field, "%d channels (at most %d)", channels, maxChannels)
-	case rate == 0:
-		return p.fail(ErrMalformed, field, "sample rate 0")
-	case rate < minRate:
-		return p.fail(ErrUnsupported, field, "sample rate %d Hz is below %d Hz (too narrow for AMD)", rate, minRate)
-	case rate > maxRate:
-		return p.fail(ErrUnsupported, field, "sample rate %d Hz (at most %d)", rate, maxRate)
-	}
-	switch tag {
-	case tagPCM, tagFloat, tagALaw, tagULaw:
-	default:
-		return p.fail(ErrUnsupported, field, "unsupported format 0x%04X%s; convert with: sox in.wav -e signed-integer -b 16 out.wav", tag, formatTagName(tag))
-	}
-	width, err := p.sampleWidth(channels, blockAlign, bits)
+	f, err := p.fmtFieldsOf(b[:n])
 	if err != nil {
 		return err
 	}
-	enc, err := p.encodingOf(tag, width)
+	if err := p.checkLayout(f); err != nil {
+		return err
+	}
+	width, err := p.sampleWidth(f.channels, f.blockAlign, f.bits)
 	if err != nil {
 		return err
 	}
-	p.src = source{format: "wav", enc: enc, rate: int(rate), channels: channels}
+	enc, err := p.encodingOf(f.tag, width)
+	if err != nil {
+		return err
+	}
+	p.src = source{format: "wav", enc: enc, rate: int(f.rate), channels: f.channels}
 	if p.rf64 {
 		p.src.format = "rf64"
 	}
 	p.gotFmt = true
 	return nil
+}
+
+// fmtFieldsOf decodes the fmt chunk bytes, resolving the sub-format GUID of
+// WAVE_FORMAT_EXTENSIBLE to its plain format tag.
+func (p *wavParser) fmtFieldsOf(b []byte) (fmtFields, error) {
+	f := fmtFields{
+		tag:        int(binary.LittleEndian.Uint16(b[0:2])),
+		channels:   int(binary.LittleEndian.Uint16(b[2:4])),
+		rate:       int64(binary.LittleEndian.Uint32(b[4:8])),
+		blockAlign: int(binary.LittleEndian.Uint16(b[12:14])),
+		bits:       int(binary.LittleEndian.Uint16(b[14:16])),
+	}
+	if f.tag != tagExtensible {
+		return f, nil
+	}
+	if len(b) < 40 {
+		return f, p.fail(ErrMalformed, "fmt chunk", "WAVE_FORMAT_EXTENSIBLE with a %d-byte fmt chunk, want 40", len(b))
+	}
+	if string(b[26:40]) != extensibleGUIDTail {
+		return f, p.fail(ErrUnsupported, "fmt chunk", "WAVE_FORMAT_EXTENSIBLE sub-format %x is not a standard WAVE format", b[24:40])
+	}
+	f.tag = int(binary.LittleEndian.Uint16(b[24:26]))
+	return f, nil
+}
+
+// checkLayout rejects channel counts, rates and format tags we cannot read.
+func (p *wavParser) checkLayout(f fmtFields) error {
+	const field = "fmt chunk"
+	switch {
+	case f.channels == 0:
+		return p.fail(ErrMalformed, field, "0 channels")
+	case f.channels > maxChannels:
+		return p.fail(ErrUnsupported, field, "%d channels (at most %d)", f.channels, maxChannels)
+	case f.rate == 0:
+		return p.fail(ErrMalformed, field, "sample rate 0")
+	case f.rate < minRate:
+		return p.fail(ErrUnsupported, field, "sample rate %d Hz is below %d Hz (too narrow for AMD)", f.rate, minRate)
+	case f.rate > maxRate:
+		return p.fail(ErrUnsupported, field, "sample rate %d Hz (at most %d)", f.rate, maxRate)
+	}
+	switch f.tag {
+	case tagPCM, tagFloat, tagALaw, tagULaw:
+		return nil
+	}
+	return p.fail(ErrUnsupported, field, "unsupported format 0x%04X%s; convert with: sox in.wav -e signed-integer -b 16 out.wav", f.tag, formatTagName(f.tag))
 }
 
 // sampleWidth returns the bytes per sample of one channel. The block align

@@ -129,41 +129,49 @@ func (ww *WAVWriter) Write(samples []float32) error {
 
 // Close flushes, adds the pad byte of an odd-sized data chunk and, when the
 // header sizes were unknown or wrong and the writer can seek, patches them.
+// On a non-seekable writer with unknown sizes no pad byte is written: the
+// reader takes everything to the end of the file as samples.
 // It does not close the underlying writer.
 func (ww *WAVWriter) Close() error {
 	if ww.closed {
 		return nil
 	}
 	ww.closed = true
-	if (ww.wrote*int64(ww.width))%2 == 1 {
-		if err := ww.bw.WriteByte(0); err != nil {
-			return err
-		}
-	}
 	if err := ww.bw.Flush(); err != nil {
 		return err
+	}
+	dataBytes := ww.wrote * int64(ww.width)
+	ws, seekable := ww.w.(io.WriteSeeker)
+	var end int64
+	if seekable {
+		var err error
+		if end, err = ws.Seek(0, io.SeekCurrent); err != nil {
+			seekable = false // a pipe behind an *os.File
+		}
+	}
+	if dataBytes%2 == 1 && (ww.frames >= 0 || seekable) {
+		if _, err := ww.w.Write([]byte{0}); err != nil {
+			return err
+		}
+		end++
 	}
 	if ww.wrote == ww.frames {
 		return nil
 	}
-	ws, ok := ww.w.(io.WriteSeeker)
-	if !ok {
+	if !seekable {
 		if ww.frames >= 0 {
 			return fmt.Errorf("WriteWAV: wrote %d samples, header announced %d", ww.wrote, ww.frames)
 		}
 		return nil
 	}
-	end, err := ws.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return nil // not really seekable (a pipe): the 0xFFFFFFFF sizes stay
-	}
-	if _, err := ws.Seek(end-int64(len(ww.header(ww.wrote)))-ww.wrote*int64(ww.width)-(ww.wrote*int64(ww.width))%2, io.SeekStart); err != nil {
+	header := ww.header(ww.wrote)
+	if _, err := ws.Seek(end-int64(len(header))-dataBytes-dataBytes%2, io.SeekStart); err != nil {
 		return err
 	}
-	if _, err := ws.Write(ww.header(ww.wrote)); err != nil {
+	if _, err := ws.Write(header); err != nil {
 		return err
 	}
-	_, err = ws.Seek(end, io.SeekStart)
+	_, err := ws.Seek(end, io.SeekStart)
 	return err
 }
 

@@ -4,43 +4,52 @@
 //
 // # How the pipeline drives it
 //
-//		c := cadence.New(cadence.DefaultParams())
-//		for each dsp.Frame f, in order, from the first frame of the file:
-//		    c.Process(f, tonal)      // tonal: this frame is a tone (see below)
-//		    if d := c.Decision(); d != nil { ... first non-nil = cadence decision }
-//		at the end of the audio, if Decision() is still nil:
-//		    d := c.Finish(lastFrame.EndMs())
+// Create one detector per recording with New(DefaultParams()) (or params
+// checked by Params.Validate). Feed every dsp.Frame, in order, from the
+// first frame of the file, with Process(f, tonal). After each frame,
+// Decision() is nil until a rule fired; the first non-nil value is the
+// cadence decision (it never changes afterwards, except through Answer).
+// At the end of the audio, if Decision() is still nil, call
+// Finish(lastFrame.EndMs()).
 //
-//	  - tonal: true when the frame is dominated by a pure tone (beep, fax,
-//	    SIT, ringback, busy, DTMF). Compute it from tones.Purity (purity at or
-//	    above the beep detector's own threshold, 300–3400 Hz) or, without the
-//	    tone bank, with a cadence.ToneMask. Tone frames are neither speech
-//	    nor silence: they never count as words, they stop the silence clocks
-//	    (a beep after a short greeting does not let HUMAN fire during it) and
-//	    they are kept out of the noise floor.
-//	  - Answer point: by default the answer is at 0 ms (the first sample).
-//	    When the call-progress detector learns that the recording started
-//	    before the answer (ringback), call c.Answer(answeredAtMs) as soon as
-//	    it knows it — even late: cadence keeps the per-frame VAD classes of
-//	    the last 40 s and replays the decision from answeredAtMs, so nothing
-//	    heard after the answer is lost. A decision found by that replay is
-//	    dated at the moment Answer was called (it was not available before).
-//	    While ringback is still going on and the answer is unknown, ignore
-//	    Decision(): the silence between rings may look like initial silence.
-//	  - Results: HUMAN (short greeting then the person waits: silence of
-//	    AfterGreetingSilenceMs, or LongPauseMs after a longer greeting),
-//	    MACHINE (a greeting that keeps talking: cumulative speech
-//	    ≥ MachineVoiceMs, one utterance ≥ MaxUtteranceMs, or many fluent
-//	    words), SILENCE (no speech for InitialSilenceMs after the answer: no
-//	    one there, or a dead line; map it to "No speech"), NOTSURE (nothing
-//	    decisive by TotalAnalysisMs, e.g. only tones were heard). Cause is
-//	    "<RULE>-<measured>-<limit>" in the style of Asterisk's AMDCAUSE, e.g.
-//	    "HUMAN-800-800", "LONGGREETING-1900-1900", "INITIALSILENCE-2500-2500".
-//	    DecidedMs is the end of the frame on which the rule fired, in file
-//	    time (not relative to the answer). Confidence is 0..1, a heuristic
-//	    margin, not a calibrated probability.
-//	  - Stats() and Segments() keep growing after the decision (for events);
-//	    Decision().Stats is the snapshot the decision was taken on.
+// Tone masking: tonal is true when the frame is dominated by a pure tone
+// (beep, fax, SIT, ringback, busy, DTMF): compute it with tones.IsTone (or
+// pass false without a tone bank); it is OR-ed with the detector's own
+// ToneMask (steady one- or two-line spectra), so either mask's misses are
+// covered. Tone frames are neither
+// speech nor silence: they never count as words, they stop the silence
+// clocks (a beep after a short greeting does not let HUMAN fire during it)
+// and they are kept out of the noise floor. A tonal run of up to 150 ms
+// inside a word is taken as a steady vowel, so a per-frame mask that
+// sometimes flags voiced speech does no harm.
+//
+// Answer point: by default the answer is at 0 ms (the first sample). When
+// the call-progress detector learns that the recording started before the
+// answer (ringback), call Answer(answeredAtMs) as soon as it knows it, even
+// late: the detector keeps the per-frame VAD classes of the last 40 s and
+// replays the decision from answeredAtMs, so nothing heard after the answer
+// is lost; a decision found by that replay is dated at the moment Answer
+// was called (it was not available before). Without Answer, a tone of
+// ≥ 900 ms heard before any speech (ringback nobody reported, or a fax or
+// SIT tone) makes the initial-silence and total-analysis limits grow by
+// RingbackOffMs (4 s), since the answer may still come after a whole
+// ring-off period. If the recording is still ringing at its end, ignore
+// the decision.
+//
+// Results: HUMAN (a short greeting, then the person waits: silence of
+// AfterGreetingSilenceMs, or LongPauseMs after a greeting of ≥ WaryVoiceMs
+// of speech); MACHINE (a greeting that keeps talking: cumulative speech
+// ≥ MachineVoiceMs, one utterance ≥ MaxUtteranceMs, many fluent words, or
+// talk without a long pause until TotalAnalysisMs); SILENCE (no speech for
+// InitialSilenceMs after the answer: map it to "No speech"); NOTSURE
+// (nothing decisive by TotalAnalysisMs, e.g. only tones). Cause is
+// "<RULE>-<measured>-<limit>" in the style of Asterisk's AMDCAUSE: HUMAN,
+// LONGGREETING, LONGUTTERANCE, MAXWORDS, NOPAUSE, INITIALSILENCE, TOOLONG,
+// or ENDOFAUDIO-… from Finish. DecidedMs is the end of the frame on which
+// the rule fired, in file time (not relative to the answer). Confidence is
+// 0..1, a heuristic margin, not a calibrated probability. Stats() and
+// Segments() keep growing after the decision (for events);
+// Decision().Stats is the snapshot the decision was taken on.
 //
 // Everything is O(1) per frame and allocates nothing per frame (the replay
 // history and the segment list are bounded).
@@ -105,8 +114,9 @@ type Stats struct {
 
 // Cadence is the streaming detector. Not safe for concurrent use.
 type Cadence struct {
-	p   Params
-	vad *vad
+	p    Params
+	vad  *vad
+	mask ToneMask
 
 	history  [historyFrames]frameClass
 	frames   int // frames processed (index of the next frame)
@@ -126,6 +136,11 @@ func New(p Params) *Cadence {
 
 // Process feeds the next frame. tonal marks a frame dominated by a tone.
 func (c *Cadence) Process(f *dsp.Frame, tonal bool) {
+	// The caller's mask is OR-ed with our own, so a tone either misses
+	// (a ringback pair, a tone in noise) is still kept out of the words.
+	if c.mask.process(f, c.vad.floorDB()) {
+		tonal = true
+	}
 	class := c.vad.classify(f, tonal)
 	c.history[c.frames%historyFrames] = class
 	c.frames++
@@ -233,9 +248,15 @@ func (c *Cadence) decide(now, availableAt int) {
 	switch {
 	case t.words == 0:
 		quietFrom := max(c.answerMs, t.lastToneEnd)
-		if q := now - quietFrom; q >= p.InitialSilenceMs {
+		limit := p.InitialSilenceMs
+		if t.longToneEnd >= 0 {
+			// After ringback the answer can come up to a whole ring-off
+			// period later, and silence before it is not the callee's.
+			limit += p.RingbackOffMs
+		}
+		if q := now - quietFrom; q >= limit {
 			res, conf = Silence, 0.9
-			cause = fmt.Sprintf("INITIALSILENCE-%d-%d", q, p.InitialSilenceMs)
+			cause = fmt.Sprintf("INITIALSILENCE-%d-%d", q, limit)
 		}
 	case voice >= p.MachineVoiceMs:
 		res = Machine
@@ -261,15 +282,26 @@ func (c *Cadence) decide(now, availableAt int) {
 			conf = 0.6 + 0.35*clamp01(1-float64(voice)/float64(p.MachineVoiceMs))
 		}
 	}
-	if res == "" && now-c.answerMs >= p.TotalAnalysisMs {
-		if t.words > 0 {
+	start, total := c.answerMs, p.TotalAnalysisMs
+	if t.longToneEnd >= 0 {
+		start, total = max(start, t.longToneEnd), total+p.RingbackOffMs
+	}
+	if res == "" && now-start >= total {
+		quiet := now - max(t.lastVoiceEnd, t.lastToneEnd)
+		switch {
+		case t.words > 0 && quiet >= p.AfterGreetingSilenceMs:
+			// Out of time while the callee is silent: a person who said a
+			// little and is waiting.
+			res, conf = Human, 0.6
+			cause = fmt.Sprintf("HUMAN-%d-%d", quiet, p.AfterGreetingSilenceMs)
+		case t.words > 0:
 			// Talking on and off for the whole analysis time without ever
 			// pausing long enough to wait for the caller: a recording.
 			res, conf = Machine, 0.6
-			cause = fmt.Sprintf("NOPAUSE-%d-%d", voice, now-c.answerMs)
-		} else {
+			cause = fmt.Sprintf("NOPAUSE-%d-%d", voice, now-start)
+		default:
 			res, conf = NotSure, 0.2
-			cause = fmt.Sprintf("TOOLONG-%d", now-c.answerMs)
+			cause = fmt.Sprintf("TOOLONG-%d", now-start)
 		}
 	}
 	if res != "" {

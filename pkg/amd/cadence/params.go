@@ -64,6 +64,11 @@ type Params struct {
 	MaxWords int
 	// MinWordsVoiceMs (max-words-voice): see MaxWords.
 	MinWordsVoiceMs int
+	// RingbackOffMs (ringback-off): after a long tone heard before any
+	// speech (ringback whose answer point the caller did not give), the
+	// initial-silence and total-analysis limits grow by this much, the
+	// longest silent part of a ring cycle.
+	RingbackOffMs int
 	// TotalAnalysisMs (total-analysis-time): give the best decision
 	// available at this time after the answer (NOTSURE if none).
 	TotalAnalysisMs int
@@ -91,6 +96,7 @@ func DefaultParams() Params {
 		MaxUtteranceMs:         2600,
 		MaxWords:               5,
 		MinWordsVoiceMs:        1400,
+		RingbackOffMs:          4000,
 		TotalAnalysisMs:        5000,
 	}
 }
@@ -107,6 +113,7 @@ func (p Params) Validate() error {
 		{"after-greeting-silence", p.AfterGreetingSilenceMs}, {"long-pause", p.LongPauseMs},
 		{"machine-voice", p.MachineVoiceMs}, {"max-utterance", p.MaxUtteranceMs},
 		{"max-words", p.MaxWords}, {"total-analysis-time", p.TotalAnalysisMs},
+		{"ringback-off", p.RingbackOffMs},
 	}
 	for _, f := range pos {
 		if f.v <= 0 {

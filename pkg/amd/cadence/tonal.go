@@ -1,6 +1,10 @@
 package cadence
 
-import "github.com/khompctl/khompctl/pkg/amd/dsp"
+import (
+	"math"
+
+	"github.com/khompctl/khompctl/pkg/amd/dsp"
+)
 
 // Tone-masking fallback. The pipeline normally computes the tonal flag from
 // tones.Purity; ToneMask is what cadence's own tests, the corpus tools and
@@ -12,17 +16,17 @@ const (
 	// tonePeakHalfWidth covers the Hann main lobe (±2 bins) of a tone.
 	tonePeakHalfWidth = 2
 	// toneShareOn is the part of the band power that one or two spectral
-	// lines must hold to start a tone (13 dB above everything else, which
+	// lines must hold to start a tone (15 dB above everything else, which
 	// voiced speech with its many harmonics and formant bandwidths does
 	// not reach for long); toneShareHold keeps it going (hysteresis).
-	toneShareOn   = 0.95
+	toneShareOn   = 0.97
 	toneShareHold = 0.85
 	// toneSecondLine: in a dual tone (busy, DTMF) the weaker line holds at
 	// least this part of the band power.
 	toneSecondLine = 0.2
 	// toneStableFrames: the lines must stay on the same bins (±1) this many
 	// frames in a row; speech pitch glides, tones do not.
-	toneStableFrames = 3
+	toneStableFrames = 4
 	// toneMinLevelDB keeps quiet hiss from being called a tone.
 	toneMinLevelDB = 35
 )
@@ -37,12 +41,22 @@ type ToneMask struct {
 }
 
 // Process returns whether f is a tone frame.
-func (m *ToneMask) Process(f *dsp.Frame) bool {
+func (m *ToneMask) Process(f *dsp.Frame) bool { return m.process(f, math.Inf(1)) }
+
+// process is Process knowing the line's noise floor (telephone-band level,
+// dB; +Inf when unknown). With a floor, a tone in noise is also a tone:
+// one or two steady lines holding at least half of the band while
+// everything else is no louder than the noise floor — speech always has
+// power between its harmonics and in its other formants.
+func (m *ToneMask) process(f *dsp.Frame, floorDB float64) bool {
 	share := toneShareOn
 	if m.run >= toneStableFrames {
 		share = toneShareHold
 	}
 	b1, b2, ok := pureLines(f, share)
+	if !ok && !math.IsInf(floorDB, 1) {
+		b1, b2, ok = linesOverNoise(f, floorDB)
+	}
 	if !ok {
 		m.run, m.bin1, m.bin2 = 0, -1, -1
 		return false
@@ -107,4 +121,32 @@ func lineEnergy(f *dsp.Frame, k int) float64 {
 		}
 	}
 	return s
+}
+
+// toneOverNoiseShare is the part of the band the lines hold in noise, and
+// toneRestOverFloor how far above the noise floor the rest may be (3 dB).
+const (
+	toneOverNoiseShare = 0.5
+	toneRestOverFloor  = 2.0
+)
+
+// linesOverNoise is the noisy-line tone test (see ToneMask.process).
+func linesOverNoise(f *dsp.Frame, floorDB float64) (b1, b2 int, ok bool) {
+	b1, b2, ok = pureLines(f, toneOverNoiseShare)
+	if !ok {
+		return -1, -1, false
+	}
+	lines := lineEnergy(f, b1)
+	if b2 >= 0 {
+		lines += lineEnergy(f, b2)
+	}
+	var total float64
+	for k := toneLoBin; k <= toneHiBin; k++ {
+		total += float64(f.Spectrum[k])
+	}
+	floor := (math.Pow(10, floorDB/10) - 1) / specToMeanSquare
+	if total-lines > toneRestOverFloor*floor {
+		return -1, -1, false
+	}
+	return b1, b2, true
 }

@@ -23,6 +23,12 @@ type tracker struct {
 	firstVoice   int // start of the first confirmed word, -1 if none
 	lastToneEnd  int // end of the last tone frame, -1 if none
 	toneMs       int
+	toneRun      int // tone heard in the run in progress (gaps < toneGapMs bridged)
+	toneGap      int // time since the last tone frame
+	// longToneEnd is the end of the last tone of ≥ longToneMs heard before
+	// any word (-1 if none): ringback whose answer point is not known yet,
+	// or a fax/SIT tone.
+	longToneEnd int
 
 	utterances       int
 	uttStart         int
@@ -37,13 +43,29 @@ func (t *tracker) reset(p Params) {
 	segs := t.segments[:0]
 	*t = tracker{
 		voiceOn: p.VoiceOnMs, hangover: p.HangoverMs, minWord: p.MinWordMs, uttGap: p.UtteranceGapMs,
-		lastVoiceEnd: -1, firstVoice: -1, lastToneEnd: -1, firstUtterance: -1,
+		lastVoiceEnd: -1, firstVoice: -1, lastToneEnd: -1, firstUtterance: -1, longToneEnd: -1,
 		segments: segs,
 	}
 }
 
+// longToneMs: a tone this long before any word may be ringback (US rings
+// are 2 s, EU/BR 1 s), so the answer may still be to come.
+const longToneMs = 900
+
+// toneGapMs ends a tone run: shorter breaks are mask dropouts.
+const toneGapMs = 200
+
 // step consumes the class of the frame ending at end.
 func (t *tracker) step(class frameClass, end int) {
+	if class != classTone {
+		// A long tone survives short mask dropouts (noise, codec).
+		t.toneGap += dsp.FrameMs
+		if t.toneGap >= toneGapMs {
+			t.toneRun = 0
+		}
+	} else {
+		t.toneGap = 0
+	}
 	switch class {
 	case classVoice:
 		t.runVoice += dsp.FrameMs
@@ -67,6 +89,10 @@ func (t *tracker) step(class frameClass, end int) {
 		t.runVoice = 0
 		t.lastToneEnd = end
 		t.toneMs += dsp.FrameMs
+		t.toneRun += dsp.FrameMs
+		if t.toneRun >= longToneMs && t.words == 0 {
+			t.longToneEnd = end
+		}
 		if t.open {
 			t.close()
 		}

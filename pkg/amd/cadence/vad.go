@@ -32,6 +32,11 @@ const floorBlockFrames = 25
 // beep, fax or SIT tone lasts longer or starts after a pause.
 const toneBridgeFrames = 15
 
+// minSpeechBeforeBridge: the bridge applies only after this many voiced
+// frames (100 ms), so the first frames of a beep, which the tone mask
+// cannot flag yet, do not make the beep a word.
+const minSpeechBeforeBridge = 10
+
 // warmupFrames are the first frames whose 256-sample analysis window is
 // not yet full of audio.
 const warmupFrames = dsp.FFTSize / dsp.FrameSamples
@@ -93,9 +98,10 @@ type vad struct {
 
 	full, low floorTracker
 
-	levelDB float64 // telephone-band level of the last frame
-	inVoice bool    // previous frame was voiced (hysteresis state)
-	toneRun int     // consecutive tonal frames
+	levelDB  float64 // telephone-band level of the last frame
+	inVoice  bool    // previous frame was voiced (hysteresis state)
+	toneRun  int     // consecutive tonal frames
+	voiceRun int     // consecutive voiced non-tonal frames before them
 }
 
 func newVAD(p Params) *vad {
@@ -131,7 +137,7 @@ func (v *vad) classify(f *dsp.Frame, tonal bool) frameClass {
 		// A short tonal run inside speech is a steady vowel, not a beep:
 		// keep it in the word until it outlasts toneBridgeFrames.
 		v.toneRun++
-		if !v.inVoice || v.toneRun > toneBridgeFrames {
+		if !v.inVoice || v.voiceRun < minSpeechBeforeBridge || v.toneRun > toneBridgeFrames {
 			v.inVoice = false
 			return classTone
 		}
@@ -146,6 +152,12 @@ func (v *vad) classify(f *dsp.Frame, tonal bool) frameClass {
 	}
 	v.inVoice = level >= v.minLevelDB &&
 		(level-v.full.floorDB >= margin || low-v.low.floorDB >= margin)
+	switch {
+	case !v.inVoice:
+		v.voiceRun = 0
+	case !tonal:
+		v.voiceRun++
+	}
 	if v.inVoice {
 		return classVoice
 	}

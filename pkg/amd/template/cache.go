@@ -68,6 +68,7 @@ func readIndexFile(path string) (*Library, error) {
 	if err := ix.validate(n); err != nil {
 		return nil, err
 	}
+	ix.setLimit()
 	lib.ix = ix
 	return lib, nil
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/khompctl/khompctl/pkg/amd/audio"
 	"github.com/khompctl/khompctl/pkg/amd/dsp"
 )
 
@@ -267,4 +268,26 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// SaveFile re-reads a recording with pkg/amd/audio, with the options amd
+// analyze used (so the samples are the ones the detectors heard), and
+// saves its greeting as Save does. It is what `amd analyze
+// --capture-templates DIR` calls after each file:
+//
+//	c := &template.Capture{Dir: dir}
+//	cand := template.Candidate{Source: path, Result: res.Result, Conclusion: res.Conclusion,
+//		Pattern: res.Pattern, Cause: res.Cause, DecisionMs: res.DecisionMs,
+//		VoiceStartMs: -1, AnsweredAtMs: res.AnsweredAtMs, Matched: res.Template != nil}
+//	wav, err := c.SaveFile(path, audioOpts, cand) // "" when not a candidate
+func (c *Capture) SaveFile(path string, opts audio.Options, cand Candidate) (string, error) {
+	if !c.ShouldSave(cand) {
+		return "", nil
+	}
+	s, err := audio.Open(path, opts)
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	return c.Save(s, cand)
 }

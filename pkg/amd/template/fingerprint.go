@@ -73,6 +73,7 @@ type fingerprinter struct {
 	thresh [bandBins]float32 // masking threshold per bin
 	logs   [bandBins]float32 // log2 power of the current frame
 	prev   [bandBins]float32 // ... and of the previous one
+	decay  float32           // masking decay accumulated (see pickPeaks)
 	warm   bool
 	pend   [bandBins]int // previous frame's candidate bins
 	npend  int
@@ -153,20 +154,24 @@ func (fp *fingerprinter) push(p peak) {
 // masking threshold. It updates the running levels and the threshold.
 func (fp *fingerprinter) pickPeaks(f *dsp.Frame) int {
 	cur := &fp.logs
-	for k := range cur {
-		cur[k] = fastLog2(f.Spectrum[loBin+k] + 1)
+	spec := (*[bandBins]float32)(f.Spectrum[loBin : loBin+bandBins])
+	for k, p := range spec {
+		cur[k] = fastLog2(p + 1)
 	}
 	if !fp.warm {
 		// Start the running level at the first frame so the opening of the
 		// audio is not one big onset.
-		copy(fp.level[:], cur[:])
-		copy(fp.noise[:], cur[:])
+		fp.level, fp.noise = *cur, *cur
 		fp.warm = true
 	}
+	// The masking threshold decays by decayPerFrame each frame; rather
+	// than lowering every bin, thresholds are stored raised by the decay
+	// accumulated so far (fp.decay) and compared against v + fp.decay.
+	fp.decay += decayPerFrame
 	// Confirm last frame's candidates that are time maxima.
 	n := 0
 	for _, k := range fp.pend[:fp.npend] {
-		if fp.prev[k] >= cur[k] && fp.prev[k] > fp.thresh[k] {
+		if v := fp.prev[k]; v >= cur[k] && v+fp.decay > fp.thresh[k] {
 			fp.cand[n] = k
 			n++
 		}
@@ -176,7 +181,7 @@ func (fp *fingerprinter) pickPeaks(f *dsp.Frame) int {
 	kept := 0
 	for i := 0; i < n && kept < maxPerFrm; i++ {
 		k := fp.cand[i]
-		v := fp.prev[k]
+		v := fp.prev[k] + fp.decay
 		if v <= fp.thresh[k] {
 			continue
 		}
@@ -184,8 +189,11 @@ func (fp *fingerprinter) pickPeaks(f *dsp.Frame) int {
 		fp.cand[kept] = k + loBin
 		kept++
 	}
-	for k := range fp.thresh {
-		fp.thresh[k] -= decayPerFrame
+	if fp.decay > 1e4 { // re-base long before float32 loses precision
+		for k := range fp.thresh {
+			fp.thresh[k] -= fp.decay
+		}
+		fp.decay = 0
 	}
 	fp.findCandidates(cur)
 	fp.prev = *cur
@@ -195,26 +203,29 @@ func (fp *fingerprinter) pickPeaks(f *dsp.Frame) int {
 // findCandidates marks this frame's local maxima in frequency that are
 // loud, rising (onset emphasis removes steady tones, hum and stationary
 // noise) and clear of the noise floor; they become peaks next frame if
-// they are also maxima in time.
+// they are also maxima in time. It updates the running level and noise
+// floor of every bin in the same pass.
 func (fp *fingerprinter) findCandidates(cur *[bandBins]float32) {
-	var rise [bandBins]float32
+	var eligible [bandBins]bool
+	level, noise := &fp.level, &fp.noise
 	for k, v := range cur {
-		rise[k] = v - fp.level[k]
-		fp.level[k] += levelAlpha * (v - fp.level[k])
-		if v < fp.noise[k] {
-			fp.noise[k] += noiseDown * (v - fp.noise[k])
-		} else {
-			fp.noise[k] += noiseUp
+		rise := v - level[k]
+		level[k] += levelAlpha * rise
+		d := v - noise[k]
+		eligible[k] = v >= floorLog2 && rise >= minRise && d >= noiseMargin
+		// Falls quickly toward dips, rises slowly (noiseUp per frame).
+		step := noiseDown * d
+		if step > noiseUp {
+			step = noiseUp
 		}
+		noise[k] += step
 	}
 	fp.npend = 0
 	for k := 1; k < bandBins-1; k++ {
-		v := cur[k]
-		if v < floorLog2 || v <= cur[k-1] || v < cur[k+1] || rise[k] < minRise || v < fp.noise[k]+noiseMargin {
-			continue
+		if eligible[k] && cur[k] > cur[k-1] && cur[k] >= cur[k+1] {
+			fp.pend[fp.npend] = k
+			fp.npend++
 		}
-		fp.pend[fp.npend] = k
-		fp.npend++
 	}
 }
 

@@ -8,6 +8,22 @@ import "slices"
 type index struct {
 	offsets []uint32 // len hashSpace+1; entries of hash h are entries[offsets[h]:offsets[h+1]]
 	entries []uint32 // template id << timeBits | anchor frame
+	// maxBucket: buckets larger than this are skipped when matching. In a
+	// big library the most common hashes (everyday formant pairs) fill huge
+	// buckets that cost most of the matching time and carry little
+	// evidence; small libraries never reach the limit.
+	maxBucket int
+}
+
+// Bucket limit: at least minBucketLimit, or bucketLimitFactor times the
+// mean occupancy.
+const (
+	minBucketLimit    = 512
+	bucketLimitFactor = 32
+)
+
+func (ix *index) setLimit() {
+	ix.maxBucket = max(minBucketLimit, bucketLimitFactor*len(ix.entries)/hashSpace)
 }
 
 func packEntry(tid int, t int32) uint32 { return uint32(tid)<<timeBits | uint32(t) }
@@ -38,6 +54,7 @@ func buildIndex(lists [][]Landmark) *index {
 	}
 	ix := &index{offsets: counts, entries: entries}
 	ix.dedupe()
+	ix.setLimit()
 	return ix
 }
 

@@ -191,40 +191,19 @@ type group struct {
 // groupCandidates links every pair of candidates that match and returns
 // the connected groups, largest first (ties by first path).
 func groupCandidates(cands []candidate) []group {
-	var tpls []Template
-	var lists [][]Landmark
-	for _, c := range cands {
-		lms, base := enrollLandmarks(c.samples)
-		t := Template{Name: filepath.Base(c.path), Class: c.class, Path: c.path}
-		describe(&t, c.samples, base)
-		tpls = append(tpls, t)
-		lists = append(lists, lms)
-	}
-	lib := newLibrary("", tpls, lists)
-	parent := make([]int, len(cands))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	degree := make([]int, len(cands))
+	lib := candidateLibrary(cands)
+	sets := newUnionFind(len(cands))
+	degree := make([]int, len(cands)) // how many others each one matches
 	for i, c := range cands {
 		for _, m := range lib.matchAll(c.samples, i) {
-			j := m.tid
 			degree[i]++
-			parent[find(i)] = find(j)
+			sets.union(i, m.tid)
 		}
 	}
 	byRoot := map[int]*group{}
 	var order []int
 	for i := range cands {
-		r := find(i)
+		r := sets.find(i)
 		g := byRoot[r]
 		if g == nil {
 			g = &group{rep: i}
@@ -243,6 +222,40 @@ func groupCandidates(cands []candidate) []group {
 	sort.SliceStable(out, func(a, b int) bool { return len(out[a].members) > len(out[b].members) })
 	return out
 }
+
+// candidateLibrary enrols the candidates (template id = candidate index).
+func candidateLibrary(cands []candidate) *Library {
+	tpls := make([]Template, len(cands))
+	lists := make([][]Landmark, len(cands))
+	for i, c := range cands {
+		var base int
+		lists[i], base = enrollLandmarks(c.samples)
+		tpls[i] = Template{Name: filepath.Base(c.path), Class: c.class, Path: c.path}
+		describe(&tpls[i], c.samples, base)
+	}
+	return newLibrary("", tpls, lists)
+}
+
+// unionFind is a disjoint-set forest with path halving.
+type unionFind []int
+
+func newUnionFind(n int) unionFind {
+	u := make(unionFind, n)
+	for i := range u {
+		u[i] = i
+	}
+	return u
+}
+
+func (u unionFind) find(i int) int {
+	for u[i] != i {
+		u[i] = u[u[i]]
+		i = u[i]
+	}
+	return i
+}
+
+func (u unionFind) union(a, b int) { u[u.find(a)] = u.find(b) }
 
 // better prefers the candidate matching most others, then the longest.
 func better(c []candidate, degree []int, i, j int) bool {

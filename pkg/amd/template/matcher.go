@@ -31,10 +31,10 @@ type Match struct {
 // query time, so that a short stretch of identical audio (one spliced
 // word, a beep) cannot reach minHits alone: a real match keeps agreeing.
 const (
-	minHits       = 10
+	minHits       = 14
 	offsetBinW    = 2 // frames per offset histogram bin; a hit counts in a 3-bin window
-	minSpanFrames = 25
-	minAnchors    = 6
+	minSpanFrames = 40
+	minAnchors    = 8
 	sliceFrames   = 10
 	sliceCap      = 3
 )
@@ -54,12 +54,11 @@ type vote struct {
 type Matcher struct {
 	lib   *Library
 	fp    fingerprinter
-	votes map[uint64]vote
+	votes voteTable
 	emit  func(Landmark)
 	now   *dsp.Frame
 	match *Match
 	seen  int // query landmarks so far
-	best  int // largest consistent count seen so far (diagnostics, check)
 	// skip is a template never reported (a template checked against its
 	// own library); -1 for none. When found is non-nil the matcher keeps
 	// going after a match and records every template that matches.
@@ -69,7 +68,7 @@ type Matcher struct {
 
 // NewMatcher returns a matcher positioned at the start of a recording.
 func (l *Library) NewMatcher() *Matcher {
-	m := &Matcher{lib: l, votes: make(map[uint64]vote, 256), skip: -1}
+	m := &Matcher{lib: l, votes: newVoteTable(minTableSize), skip: -1}
 	m.emit = m.onLandmark
 	return m
 }
@@ -77,21 +76,31 @@ func (l *Library) NewMatcher() *Matcher {
 // Reset prepares the matcher for a new recording, keeping its memory.
 func (m *Matcher) Reset() {
 	m.fp.reset()
-	clear(m.votes)
+	m.votes.reset()
 	m.match = nil
 	m.seen = 0
-	m.best = 0
 }
 
 // Process consumes the next frame of the recording. After a match it does
 // nothing more.
 func (m *Matcher) Process(f *dsp.Frame) {
-	if m.match != nil || m.lib == nil || len(m.lib.templates) == 0 || f.Index > 1<<30 {
+	if m.match != nil || m.lib == nil || len(m.lib.templates) == 0 {
 		return
 	}
 	m.now = f
 	m.fp.process(f, m.emit)
+	if f.Index%pruneEvery == 0 && m.votes.used > 0 {
+		m.votes.prune(int32(f.Index) - staleFrames)
+	}
 }
+
+// Histogram cells that have had no hit for staleFrames are forgotten, so
+// memory does not grow with the length of the recording: chance hits
+// accumulate everywhere, real matches keep being fed.
+const (
+	pruneEvery  = 256 // frames between prunes (~2.5 s)
+	staleFrames = 500 // 5 s
+)
 
 // Match returns the match, or nil while there is none.
 func (m *Matcher) Match() *Match { return m.match }
@@ -104,15 +113,18 @@ func (m *Matcher) onLandmark(lm Landmark) {
 	if m.match != nil {
 		return
 	}
-	for _, e := range m.lib.ix.bucket(lm.Hash) {
+	bucket := m.lib.ix.bucket(lm.Hash)
+	if len(bucket) > m.lib.ix.maxBucket {
+		return // a hash this common says little and would cost much
+	}
+	for _, e := range bucket {
 		tid, tt := unpackEntry(e)
 		if tid == m.skip {
 			continue
 		}
 		off := lm.T - tt
 		bin := floorDiv(off, offsetBinW)
-		key := uint64(tid)<<32 | uint64(uint32(bin))
-		v := m.votes[key]
+		v := m.votes.cell(voteKey(tid, bin))
 		if v.n == 0 {
 			v.firstT = lm.T
 		}
@@ -127,9 +139,12 @@ func (m *Matcher) onLandmark(lm Landmark) {
 			v.n++
 		}
 		v.inSlice++
-		m.votes[key] = v
+		// The window (three cells) can only reach minHits when this cell
+		// holds a third of it: skip the neighbour lookups until then.
+		if int(v.n)*3 < minHits {
+			continue
+		}
 		total, anchors, first := m.window(tid, bin)
-		m.best = max(m.best, total)
 		if total >= minHits && anchors >= minAnchors && lm.T-first >= minSpanFrames {
 			if m.found != nil {
 				if m.found[tid] == nil {
@@ -148,8 +163,8 @@ func (m *Matcher) onLandmark(lm Landmark) {
 func (m *Matcher) window(tid int, bin int32) (total, anchors int, first int32) {
 	first = 1 << 30
 	for b := bin - 1; b <= bin+1; b++ {
-		v, ok := m.votes[uint64(tid)<<32|uint64(uint32(b))]
-		if !ok {
+		v := m.votes.find(voteKey(tid, b))
+		if v == nil {
 			continue
 		}
 		total += int(v.n)

@@ -1,6 +1,7 @@
 package tones
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/khompctl/khompctl/pkg/amd/dsp"
@@ -9,14 +10,28 @@ import (
 // Beep detection follows the published end-of-greeting beep detectors
 // (LumenVox, Genesys CPD, mod_avmd): one steady sinusoid of 300-3400 Hz,
 // 70-1500 ms long, reported on its trailing edge once 50 ms of non-tone
-// followed it. Multi-tone signals are rejected per frame (a second spectral
-// peak within 15 dB: DTMF, busy 480+620, speech harmonics) or per burst
-// (frame energy not steady: the 40 Hz beat of 440+480 ringback).
+// followed it. What is not a beep:
+//   - several tones at once, rejected per frame (a second spectral peak
+//     within 15 dB: DTMF, busy 480+620, the harmonics of a vowel), or per
+//     burst when they merge into one beating lobe (the 10 ms energies of
+//     440+480 ringback swing with its 40 Hz beat);
+//   - a vowel whose one harmonic dominated for a while: its frequency and
+//     level are not steady enough (see steady);
+//   - a tone in a sequence of ≥ 3 back-to-back tones (a SIT, a melody), or
+//     followed by another tone within 50 ms;
+//   - a 400-500 Hz tone that repeats with a ringback or busy cadence, or a
+//     ring-length one before anyone spoke (EU/BR 425 Hz ringback is a single
+//     tone: it is told apart by its repetition, which delays the report of
+//     a beep in that band by 700 ms).
 const (
 	beepMinHz       = 280.0
 	beepMaxHz       = 3450.0
 	beepMinMs       = 70
 	beepMaxMs       = 1500
+	beepDurSlackMs  = 5 // the measured duration is good to ±5 ms
+	beepHistFrames  = 16
+	beepLeadFrom    = 8
+	beepLeadTo      = 3
 	beepHoldFrames  = 5    // 50 ms of non-tone after the trailing edge
 	beepBridge      = 3    // a glitch of ≤ 30 ms inside a beep is tolerated...
 	beepBadShare    = 0.2  // ...as long as glitches stay ≤ 20 % of the beep
@@ -33,15 +48,23 @@ const (
 	voiceBeforeRing  = 300 // ms of voice that make a 425 Hz burst a beep candidate
 	beepVoiceDBm0    = -40.0
 	beepMinDominance = 31.6 // 15 dB: peak bin over the strongest other bin
-	beepMinPurity    = 6.3  // 8 dB: main lobe over the rest of the band
+	beepMinPurity    = 3.16 // 5 dB: main lobe over the rest of the band
+	// a burst already started continues on weaker frames
+	beepHoldDominance = 10.0 // 10 dB
+	beepHoldPurity    = 2.0  // 3 dB
 	// burst steadiness (see steady)
-	beepMaxSpreadHz   = 4.0
-	beepMaxEnergyCV   = 0.1
-	beepMaxPost       = 0.25 // -6 dB
-	beepShortMs       = 150
-	beepShortSpreadHz = 2.0
-	beepShortEnergyCV = 0.05
-	beepShortPost     = 0.125 // -9 dB
+	beepMaxSpreadHz       = 4.0
+	beepMaxLevelCV        = 0.1
+	beepMaxPost           = 0.25 // -6 dB
+	beepShortMs           = 150
+	beepShortSpreadHz     = 2.5
+	beepShortLevelCV      = 0.1
+	beepShortPost         = 0.16 // -8 dB
+	beepVoiceZoneHz       = 480.0
+	beepVoiceZoneMs       = 100
+	beepVoiceZoneSpreadHz = 1.0
+	beepVoiceZoneCV       = 0.06
+	beepMaxLeadIn         = 0.1 // -10 dB
 )
 
 var beepVoiceEnergy = energyOfDBm0(beepVoiceDBm0)
@@ -56,17 +79,23 @@ type beepRun struct {
 	maxEnergy  float64
 	// per-frame values of the matched frames (a beep is at most 150 frames;
 	// a longer burst is not stored, it can never be a beep)
-	n        int
-	energies [beepMaxMs/dsp.FrameMs + 1]float32
-	freqs    [beepMaxMs/dsp.FrameMs + 1]float32
-	firstE   float64 // energy of the first frame (a partial onset)
-	preE     float64 // energy of the frame before (an onset too short for the spectrum)
-	lastE    float64 // energy of the last good frame (a partial offset)
-	ending   bool    // the gap exceeded the bridge: waiting for the hold
-	harm     float64 // largest harmonicRatio seen
-	postE    float64 // energy after the last good frame (the hold)
-	postN    int
-	chain    int // tones back-to-back before this one, plus one
+	n              int
+	energies       [beepMaxMs/dsp.FrameMs + 1]float32
+	freqs          [beepMaxMs/dsp.FrameMs + 1]float32
+	lobes          [beepMaxMs/dsp.FrameMs + 1]float32 // the tone's spectral power (less disturbed by noise than Energy)
+	strong         [beepMaxMs/dsp.FrameMs + 1]bool
+	weak           int     // frames kept on the hold thresholds only
+	firstE         float64 // energy of the first frame (a partial onset)
+	preE           float64 // energy of the frame before (an onset too short for the spectrum)
+	pre2E          float64 // ... and of the one before that
+	lastE          float64 // energy of the last good frame (a partial offset)
+	nextE          float64 // energy of the frame after it (the last ms of the tone, too short for the spectrum)
+	ending         bool    // the gap exceeded the bridge: waiting for the hold
+	minDom, minPur float64
+	lead           float64 // leadIn at the start
+	postE          float64 // energy after the last good frame (the hold)
+	postN          int
+	chain          int // tones back-to-back before this one, plus one
 }
 
 // pendingBeep is a 400-500 Hz burst waiting to prove it is not a cadence.
@@ -87,6 +116,8 @@ type BeepDetector struct {
 	lastRunChain  int     // chain length of the previous run
 	cadenceHz     float64 // a repeating 400-500 Hz tone: ringback/busy, never a beep
 	prevE         float64
+	trace         func(format string, args ...any)
+	hist          [beepHistFrames]float32 // energies of the last frames, by index mod beepHistFrames
 }
 
 // NewBeep returns a beep detector.
@@ -98,82 +129,138 @@ func (d *BeepDetector) Beeps() []Beep { return d.beeps }
 
 // Process consumes one frame.
 func (d *BeepDetector) Process(f *dsp.Frame) {
-	freq, harm, ok := beepFrame(f)
+	v := view(f)
+	d.process(f, &v)
+}
+
+func (d *BeepDetector) process(f *dsp.Frame, v *frameView) {
+	freq, strength := beepFrame(v)
 	r := &d.run
-	if ok && r.active && f.Energy < beepEnergyFloor*r.maxEnergy {
-		ok = false // the decay of the burst (or a faint tone under it), not a new tone
+	if strength > toneNone && r.active && f.Energy < beepEnergyFloor*r.maxEnergy {
+		strength = toneNone // the decay of the burst (or a faint tone under it), not a new tone
 	}
+	ok := strength == toneStrong
 	switch {
-	case ok && r.active && !r.ending && d.matches(f, freq) && d.extend(f, freq):
-		r.harm = math.Max(r.harm, harm)
-	case ok && r.active:
+	case strength > toneNone && r.active && !r.ending && d.matches(f, freq) && d.extend(f, freq, v.p.lobe, strength):
+	case ok && r.active && (r.ending || !d.glitch(freq)):
 		// Another tone (or this one again) before 50 ms of non-tone: the
 		// burst ends chained, which a beep never is.
 		d.closeRun(f, true)
-		d.startRun(f, freq)
-	case ok:
-		d.startRun(f, freq)
+		d.startRun(f, freq, v.p.lobe)
+	case ok && !r.active:
+		d.startRun(f, freq, v.p.lobe)
 	case r.active:
-		gap := f.Index - r.lastGood
-		r.postE += f.Energy
-		r.postN++
-		if gap > beepBridge {
-			r.ending = true
-		}
-		if r.ending && gap >= beepHoldFrames {
-			d.closeRun(f, false)
-		}
+		d.afterRun(f)
 	}
 	if !ok && !r.active && f.Energy >= beepVoiceEnergy {
 		d.voiceMs += dsp.FrameMs
 	}
 	d.releasePending(f.EndMs())
 	d.prevE = f.Energy
+	d.hist[f.Index%beepHistFrames] = float32(f.Energy)
 }
 
-// beepFrame tells whether the frame is dominated by one tone in the beep
-// band, and its frequency.
-func beepFrame(f *dsp.Frame) (freq, harm float64, ok bool) {
-	if f.Energy < minToneEnergy {
-		return 0, 0, false
+// histAt is the energy of a recent frame (0 before the start).
+func (d *BeepDetector) histAt(i int) float64 {
+	if i < 0 {
+		return 0
 	}
-	p := findPeak(f, searchLoBin, searchHiBin)
-	if p.freq < beepMinHz || p.freq > beepMaxHz {
-		return 0, 0, false
-	}
-	if p.dominance() < beepMinDominance || p.purity() < beepMinPurity {
-		return 0, 0, false
-	}
-	return p.freq, harmonicRatio(f, p.bin), true
+	return float64(d.hist[i%beepHistFrames])
 }
 
-// harmonicRatio is the power at the 2nd and 3rd harmonics of the peak bin
-// against the peak itself: a voiced sound keeps its harmonics within
-// 10-25 dB, a beep (even through G.711 and noise) has none to speak of.
-func harmonicRatio(f *dsp.Frame, k int) float64 {
-	s := &f.Spectrum
-	fund := float64(s[k-1]) + float64(s[k]) + float64(s[k+1])
-	var h float64
-	for m := 2; m <= 3; m++ {
-		c := m * k
-		if c+1 >= dsp.Bins {
-			break
+// leadIn is the mean energy of the frames 30-80 ms before frame start:
+// the sound the burst came out of (silence for a beep, more speech for a
+// vowel).
+func (d *BeepDetector) leadIn(start int) float64 {
+	var sum float64
+	n := 0
+	for i := start - beepLeadFrom; i <= start-beepLeadTo; i++ {
+		if i >= 0 {
+			sum += float64(d.hist[i%beepHistFrames])
+			n++
 		}
-		h += float64(s[c-1]) + float64(s[c]) + float64(s[c+1])
 	}
-	return h / fund
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}
+
+// glitch tells whether a tone frame that did not match the burst is only a
+// disturbance of it (its frequency near the burst's): then it is bridged
+// like a non-tone frame instead of starting a new tone.
+func (d *BeepDetector) glitch(freq float64) bool {
+	return math.Abs(freq-d.run.freqMean) <= 3*math.Max(beepFreqTolHz, 0.01*d.run.freqMean)
+}
+
+// afterRun handles a frame that is not part of the burst: a bridged
+// glitch, or the silence after it (whose level says how clearly the burst
+// ended).
+func (d *BeepDetector) afterRun(f *dsp.Frame) {
+	r := &d.run
+	gap := f.Index - r.lastGood
+	if gap == 1 {
+		r.nextE = f.Energy // may still hold the last ms of the tone
+	} else {
+		r.postE += f.Energy
+		r.postN++
+	}
+	if gap > beepBridge {
+		r.ending = true
+	}
+	if r.ending && gap >= beepHoldFrames {
+		d.closeRun(f, false)
+	}
+}
+
+// toneStrength grades a frame: strong enough to start a burst, or only to
+// keep one going (hysteresis, as in every tone detector: a tone in 10 dB of
+// noise or near the band edge dips below the start thresholds now and then).
+type toneStrength uint8
+
+const (
+	toneNone toneStrength = iota
+	toneWeak
+	toneStrong
+)
+
+// beepFrame grades the frame's single-tone dominance in the beep band, and
+// gives its frequency.
+var lastDom, lastPur float64
+
+func beepFrame(v *frameView) (float64, toneStrength) {
+	lastDom, lastPur = v.p.dominance(), v.p.purity()
+	if !v.loud {
+		return 0, toneNone
+	}
+	p := &v.p
+	if p.freq < beepMinHz || p.freq > beepMaxHz {
+		return 0, toneNone
+	}
+	dom, pur := p.dominance(), p.purity()
+	switch {
+	case dom >= beepMinDominance && pur >= beepMinPurity:
+		return p.freq, toneStrong
+	case dom >= beepHoldDominance && pur >= beepHoldPurity:
+		return p.freq, toneWeak
+	}
+	return 0, toneNone
 }
 
 func (d *BeepDetector) matches(f *dsp.Frame, freq float64) bool {
 	r := &d.run
-	if math.Abs(freq-r.freqMean) > math.Max(beepFreqTolHz, 0.01*r.freqMean) {
+	tol := math.Max(beepFreqTolHz, 0.01*r.freqMean)
+	if r.n < 3 {
+		tol *= 2 // the first frames' frequency is smeared by the onset
+	}
+	if math.Abs(freq-r.freqMean) > tol {
 		return false
 	}
 	// Steady amplitude: the beat of a dual tone makes 10 ms energies swing.
 	return f.Energy >= beepEnergyFloor*r.maxEnergy && f.Energy*beepEnergyFloor <= r.maxEnergy
 }
 
-func (d *BeepDetector) startRun(f *dsp.Frame, freq float64) {
+func (d *BeepDetector) startRun(f *dsp.Frame, freq, lob float64) {
 	chain := 1
 	if f.Index-d.lastRunEndIdx <= beepHoldFrames {
 		chain = d.lastRunChain + 1
@@ -181,11 +268,12 @@ func (d *BeepDetector) startRun(f *dsp.Frame, freq float64) {
 	d.run = beepRun{
 		active: true, startFrame: f.Index, lastGood: f.Index,
 		freqMean: freq, maxEnergy: f.Energy, firstE: f.Energy, lastE: f.Energy, preE: d.prevE, chain: chain,
+		lead: d.leadIn(f.Index), pre2E: d.histAt(f.Index - 2),
 	}
-	d.addCore(f, freq)
+	d.addCore(f, freq, lob, toneStrong)
 }
 
-func (d *BeepDetector) extend(f *dsp.Frame, freq float64) bool {
+func (d *BeepDetector) extend(f *dsp.Frame, freq, lob float64, st toneStrength) bool {
 	r := &d.run
 	gap := f.Index - r.lastGood - 1
 	if float64(r.bad+gap) > beepBadShare*float64(f.Index-r.startFrame+1) {
@@ -195,20 +283,35 @@ func (d *BeepDetector) extend(f *dsp.Frame, freq float64) bool {
 	r.lastGood = f.Index
 	r.lastE = f.Energy
 	n := f.Index - r.startFrame + 1 - r.bad
-	r.freqMean += (freq - r.freqMean) / float64(min(n, 8))
+	if r.n < 3 && st == toneStrong {
+		r.freqMean = freq // the onset frame's estimate was smeared: restart the mean
+	} else {
+		r.freqMean += (freq - r.freqMean) / float64(min(n, 8))
+	}
 	if f.Energy > r.maxEnergy {
 		r.maxEnergy = f.Energy
 	}
-	d.addCore(f, freq)
+	d.addCore(f, freq, lob, st)
 	return true
 }
 
 // addCore records a matched frame.
-func (d *BeepDetector) addCore(f *dsp.Frame, freq float64) {
+func (d *BeepDetector) addCore(f *dsp.Frame, freq, lob float64, st toneStrength) {
 	r := &d.run
+	if r.n == 0 || lastDom < r.minDom {
+		r.minDom = lastDom
+	}
+	if r.n == 0 || lastPur < r.minPur {
+		r.minPur = lastPur
+	}
 	if r.n < len(r.energies) {
 		r.energies[r.n] = float32(f.Energy)
 		r.freqs[r.n] = float32(freq)
+		r.lobes[r.n] = float32(lob)
+		r.strong[r.n] = st == toneStrong
+	}
+	if st != toneStrong {
+		r.weak++
 	}
 	r.n++
 }
@@ -234,42 +337,90 @@ func (r *beepRun) core() (freq, energy float64, ok bool) {
 }
 
 // steady is the burst-level test that separates a generated beep from a
-// vowel whose one harmonic happened to dominate for a moment: over the
-// burst's inner frames the frequency stays within a few Hz and the level
-// within 10 %, and the 50 ms after it are at least 6 dB quieter (a beep is
-// followed by the recording's silence, a vowel by more speech). Short
-// bursts (< 150 ms), where a vowel is most easily mistaken, must be steadier
-// and followed by a clearer drop. Measured on the 21 minutes of Asterisk
-// prompts (no false beep) against beeps in 10 dB SNR noise after G.711
-// (frequency spread ≤ 3.4 Hz, level CV ≤ 0.08, drop ≥ 10 dB).
-func (r *beepRun) steady(meanE float64) bool {
+// vowel whose one harmonic happened to dominate for a moment. Over the
+// burst's inner frames the frequency must stay within a few Hz and the
+// level within ~10 %, and the 50 ms after it must be clearly quieter (a
+// beep is followed by the recording's silence, a vowel by more speech).
+// Short bursts (< 150 ms) below 480 Hz, where a voice's fundamental or
+// second harmonic can pass for a beep, must also come out of a quieter
+// lead-in (30-80 ms before: silence before a beep, more speech before a
+// vowel). Tuned on the development corpus's 86 beeps (70-1500 ms, 15-30 dB
+// SNR after G.711, band limiting, low-pass noise) against 46 minutes of
+// Asterisk prompts and the corpus's speech, where every short speech burst
+// that passed the frame tests was below 450 Hz.
+func (r *beepRun) steady(meanE, freq float64, durMs int) bool {
+	spread, cv, ok := r.innerSpread()
+	if !ok {
+		return false
+	}
+	post := 0.0
+	if r.postN > 0 {
+		post = r.postE / float64(r.postN) / meanE
+	}
+	if durMs >= beepShortMs {
+		return spread <= beepMaxSpreadHz && cv <= beepMaxLevelCV && post <= beepMaxPost
+	}
+	if spread > beepShortSpreadHz || cv > beepShortLevelCV || post > beepShortPost {
+		return false
+	}
+	if freq >= beepVoiceZoneHz || durMs >= beepVoiceZoneMs {
+		return true
+	}
+	return spread <= beepVoiceZoneSpreadHz && cv <= beepVoiceZoneCV && r.weak == 0 && r.lead <= beepMaxLeadIn*meanE
+}
+
+// innerSpread is the frequency spread (Hz) and the level's coefficient of
+// variation over the burst's inner frames (the two first and last are left
+// out when there are enough, since they straddle the edges).
+func (r *beepRun) innerSpread() (spread, cv float64, ok bool) {
 	n := min(r.n, len(r.freqs))
 	a, b := 2, n-2
 	if b-a < 3 {
 		a, b = 1, n-1
 	}
 	if b-a < 1 {
-		return false
+		return 0, 0, false
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	var es, es2 float64
+	strongOnly := 0
 	for i := a; i < b; i++ {
-		f, e := float64(r.freqs[i]), float64(r.energies[i])
-		lo, hi = math.Min(lo, f), math.Max(hi, f)
+		if r.strong[i] {
+			strongOnly++
+		}
+	}
+	var lo, hi, lo2, hi2 = math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	var es, es2 float64
+	used := 0
+	for i := a; i < b; i++ {
+		e := float64(r.lobes[i])
 		es += e
 		es2 += e * e
+		if strongOnly >= 3 && !r.strong[i] {
+			continue // weak frames measure the frequency less well
+		}
+		f := float64(r.freqs[i])
+		used++
+		switch {
+		case f < lo:
+			lo, lo2 = f, lo
+		case f < lo2:
+			lo2 = f
+		}
+		switch {
+		case f > hi:
+			hi, hi2 = f, hi
+		case f > hi2:
+			hi2 = f
+		}
 	}
 	m := es / float64(b-a)
-	cv := math.Sqrt(math.Max(es2/float64(b-a)-m*m, 0)) / m
-	post := 0.0
-	if r.postN > 0 {
-		post = r.postE / float64(r.postN) / meanE
+	cv = math.Sqrt(math.Max(es2/float64(b-a)-m*m, 0)) / m
+	spread = hi - lo
+	if used >= 6 {
+		// Drop the single most extreme frame: one noisy estimate should
+		// not sink a long beep.
+		spread = math.Min(hi2-lo, hi-lo2)
 	}
-	spread, maxCV, maxPost := beepMaxSpreadHz, beepMaxEnergyCV, beepMaxPost
-	if n*dsp.FrameMs < beepShortMs {
-		spread, maxCV, maxPost = beepShortSpreadHz, beepShortEnergyCV, beepShortPost
-	}
-	return hi-lo <= spread && cv <= maxCV && post <= maxPost
+	return spread, cv, true
 }
 
 // closeRun ends the current burst; chained says another tone followed it
@@ -279,29 +430,29 @@ func (d *BeepDetector) closeRun(f *dsp.Frame, chained bool) {
 	r.active = false
 	d.lastRunEndIdx = r.lastGood
 	d.lastRunChain = r.chain
+	if d.trace != nil {
+		fr, me, _ := r.core()
+		d.trace("dur=%d pre=%.2f first=%.2f last=%.2f next=%.2f ", offsetMs(r.lastGood, r.lastE, r.nextE, me)-onsetMs(r.startFrame, r.pre2E, r.preE, r.firstE, me), r.preE/me, r.firstE/me, r.lastE/me, r.nextE/me)
+		d.trace("%d %d %d %v %d %.1f %v %s %.1f %.1f %.1f %.1f", r.startFrame*10, r.lastGood*10+10, r.n, chained, r.chain, fr, r.steady(me, fr, (r.lastGood-r.startFrame+1)*dsp.FrameMs), r.steadyInfo(me), 10*math.Log10(r.minDom), 10*math.Log10(r.minPur), 10*math.Log10(r.preE/me+1e-9), 10*math.Log10(r.lead/me+1e-9))
+	}
 	if chained || r.chain > beepChainMax {
 		return
 	}
 	freq, meanE, ok := r.core()
-	if !ok || !r.steady(meanE) {
+	if !ok {
 		return
 	}
 	// The first and last frames hold the tone only partly: their energy
 	// against the burst's mean says how many of their 10 ms it covered.
-	startMs := onsetMs(r.startFrame, r.preE, r.firstE, meanE)
-	endMs := r.lastGood*dsp.FrameMs + fracMs(r.lastE, meanE)
 	b := Beep{
 		FreqHz:     freq,
-		StartMs:    startMs,
-		EndMs:      endMs,
+		StartMs:    onsetMs(r.startFrame, r.pre2E, r.preE, r.firstE, meanE),
+		EndMs:      offsetMs(r.lastGood, r.lastE, r.nextE, meanE),
 		DetectedMs: f.EndMs(),
 		LevelDB:    LevelDBm0(meanE),
 	}
-	if b.DurMs() < beepMinMs || b.DurMs() > beepMaxMs {
+	if b.DurMs() < beepMinMs-beepDurSlackMs || b.DurMs() > beepMaxMs+beepDurSlackMs || !r.steady(meanE, freq, b.DurMs()) {
 		return
-	}
-	if debugBeep != nil {
-		debugBeep(r)
 	}
 	d.offer(b)
 }
@@ -310,13 +461,38 @@ func (d *BeepDetector) closeRun(f *dsp.Frame, chained bool) {
 // the tone only partly, and the frame before it may hold a few ms of tone
 // that were too short for the spectrum to recognise. (A chained tone before
 // it counts fully in pre; callers only use this after non-tone.)
-func onsetMs(first int, preE, firstE, meanE float64) int {
-	ms := (first+1)*dsp.FrameMs - fracMs(firstE, meanE)
-	if fracMs(firstE, meanE) == dsp.FrameMs && preE < 1.2*meanE {
-		ms -= fracMs(preE, meanE)
+func onsetMs(first int, pre2E, preE, firstE, meanE float64) int {
+	if !fullFrame(firstE, meanE) {
+		return (first+1)*dsp.FrameMs - fracMs(firstE, meanE)
+	}
+	ms := first * dsp.FrameMs
+	if preE >= 1.2*meanE {
+		return ms // louder than the tone: something else
+	}
+	ms -= fracMs(preE, meanE)
+	// Up to two frames of a clean onset fail the spectral test (the 32 ms
+	// window still holds the silence before the tone).
+	if fullFrame(preE, meanE) && pre2E < 1.2*meanE {
+		ms -= fracMs(pre2E, meanE)
 	}
 	return ms
 }
+
+// offsetMs is onsetMs's mirror for the end of a burst.
+func offsetMs(last int, lastE, nextE, meanE float64) int {
+	if !fullFrame(lastE, meanE) {
+		return last*dsp.FrameMs + fracMs(lastE, meanE)
+	}
+	ms := (last + 1) * dsp.FrameMs
+	if nextE < 1.2*meanE {
+		ms += fracMs(nextE, meanE)
+	}
+	return ms
+}
+
+// fullFrame: a frame at ≥ 80 % of the tone's mean energy holds the tone
+// throughout (the rest is noise and level ripple).
+func fullFrame(e, meanE float64) bool { return e >= 0.8*meanE }
 
 // fracMs converts a partial frame's energy into the milliseconds of tone it
 // holds (0-10).
@@ -381,4 +557,14 @@ func (d *BeepDetector) Flush(endMs int) {
 	}
 }
 
-var debugBeep func(r *beepRun)
+func (r *beepRun) steadyInfo(meanE float64) string {
+	sp, cv, ok := r.innerSpread()
+	if !ok {
+		return "short"
+	}
+	post := 0.0
+	if r.postN > 0 {
+		post = r.postE / float64(r.postN) / meanE
+	}
+	return fmt.Sprintf("%.1f %.3f %.1f", sp, cv, 10*math.Log10(post))
+}

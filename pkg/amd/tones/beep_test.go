@@ -2,17 +2,21 @@ package tones
 
 import (
 	"math"
+	"sync"
 	"testing"
 )
 
 // greeting is a stand-in voicemail greeting: voiced sounds with pauses.
-func greeting() sig {
+// It is synthesised once; callers get their own copy.
+func greeting() sig { return append(sig(nil), greetingOnce()...) }
+
+var greetingOnce = sync.OnceValue(func() sig {
 	s := sig{}.silence(200)
 	for i := range 4 {
 		s = s.append(vowel(110+float64(i)*25, 400, uint64(i))).silence(120)
 	}
 	return s
-}
+})
 
 func TestBeepDetection(t *testing.T) {
 	type want struct {

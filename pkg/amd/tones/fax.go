@@ -69,24 +69,25 @@ type faxRun struct {
 	nFrames    int
 
 	// 2100 Hz only: phase reversals and 15 Hz AM.
-	phase       phaseTracker
-	reversals   int
-	lastRevIdx  int
-	goodCycles  int
-	amSum       complex128 // Σ a·w
-	amW         complex128 // Σ w, to remove the mean's leakage
-	amA         float64    // Σ a
-	amN         int
-	reported    bool
-	reportedSig string
+	phase      phaseTracker
+	reversals  int
+	lastRevIdx int
+	goodCycles int
+	amSum      complex128 // Σ a·w
+	amW        complex128 // Σ w, to remove the mean's leakage
+	amA        float64    // Σ a
+	amN        int
+	reported   bool
 }
 
 // FaxDetector detects fax and modem signals.
 type FaxDetector struct {
-	run   faxRun
-	v21   v21Detector
-	prevE float64
-	res   *Fax
+	run       faxRun
+	v21       v21Detector
+	prevE     float64
+	res       *Fax
+	resRun    bool // the current run is the reported one: keep its duration up to date
+	cngBursts int
 }
 
 // NewFax returns a fax/modem detector.
@@ -100,19 +101,24 @@ func (d *FaxDetector) Result() *Fax { return d.res }
 
 // Process consumes one frame.
 func (d *FaxDetector) Process(f *dsp.Frame) {
+	v := view(f)
+	d.process(f, &v)
+}
+
+func (d *FaxDetector) process(f *dsp.Frame, v *frameView) {
 	defer func() { d.prevE = f.Energy }()
-	if f.Energy < minToneEnergy {
+	if !v.loud {
 		if d.run.active {
 			d.endRun(f)
 		}
 		d.v21.idle()
 		return
 	}
-	p := findPeak(f, searchLoBin, searchHiBin)
+	p := &v.p
 	if d.res == nil || d.res.Signal != "V21" {
-		d.v21.process(f, &p, d)
+		d.v21.process(f, p, d)
 	}
-	d.toneFrame(f, &p)
+	d.toneFrame(f, p)
 }
 
 func (d *FaxDetector) toneFrame(f *dsp.Frame, p *peak) {
@@ -152,6 +158,7 @@ func (d *FaxDetector) energyHolds(f *dsp.Frame) bool {
 }
 
 func (d *FaxDetector) startRun(f *dsp.Frame, tgt int, freq float64) {
+	d.resRun = false
 	d.run = faxRun{active: true, target: tgt, startFrame: f.Index, lastGood: f.Index,
 		freqMean: freq, nGood: 1, eSum: f.Energy, nFrames: 1, lastRevIdx: -1}
 	// The frame before may already hold the onset (too short for the
@@ -170,6 +177,9 @@ func (d *FaxDetector) extend(f *dsp.Frame, freq float64, good bool) {
 	r := &d.run
 	r.nFrames++
 	r.eSum += f.Energy
+	if d.resRun {
+		d.res.DurMs = f.EndMs() - r.onsetMs
+	}
 	if good {
 		r.lastGood = f.Index
 		r.nGood++
@@ -260,12 +270,18 @@ func (d *FaxDetector) amDepth() float64 {
 
 func (d *FaxDetector) report(f *dsp.Frame, signal string) {
 	r := &d.run
-	if d.res != nil && r.reported {
+	if r.reported {
 		return
 	}
 	r.reported = true
+	if signal == "CNG" {
+		d.cngBursts++
+		if d.res != nil && d.res.Signal == "CNG" {
+			d.res.Bursts = d.cngBursts
+		}
+	}
 	if d.res != nil {
-		return // an earlier signal (e.g. V21) already won
+		return // an earlier signal already won
 	}
 	d.res = &Fax{
 		Signal:     signal,
@@ -273,14 +289,19 @@ func (d *FaxDetector) report(f *dsp.Frame, signal string) {
 		DetectedMs: f.EndMs(),
 		FreqHz:     math.Round(r.freqMean*10) / 10,
 		LevelDB:    math.Round(LevelDBm0(r.eSum/float64(r.nFrames))*10) / 10,
+		DurMs:      f.EndMs() - r.onsetMs,
 	}
+	if signal == "CNG" {
+		d.res.Bursts = d.cngBursts
+	}
+	d.resRun = true
 	d.refine()
 }
 
 // refine keeps a reported 2100 Hz result up to date while the tone lasts.
 func (d *FaxDetector) refine() {
 	r := &d.run
-	if d.res == nil || !r.reported || r.target != tgtANS {
+	if !d.resRun || r.target != tgtANS {
 		return
 	}
 	d.res.PhaseReversals = r.reversals

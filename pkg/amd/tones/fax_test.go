@@ -81,6 +81,9 @@ func TestFaxCNG(t *testing.T) {
 			continue
 		}
 		if r != nil {
+			if c.name == "500 ms burst" && (r.Bursts != 2 || math.Abs(float64(r.DurMs-500)) > 20) {
+				t.Errorf("%s: %d bursts of %d ms, want 2 of 500", c.name, r.Bursts, r.DurMs)
+			}
 			if math.Abs(float64(r.StartMs-300)) > 10 || r.DetectedMs > 300+450 {
 				t.Errorf("%s: start %d detected %d, want 300 / ≤ 750", c.name, r.StartMs, r.DetectedMs)
 			}
@@ -133,6 +136,9 @@ func TestFaxAnswerTones(t *testing.T) {
 		}
 		if r.PhaseReversals < c.minRevs {
 			t.Errorf("%s: %d phase reversals, want ≥ %d", c.name, r.PhaseReversals, c.minRevs)
+		}
+		if c.name == "CED 3 s" && math.Abs(float64(r.DurMs-3000)) > 20 {
+			t.Errorf("%s: duration %d ms, want 3000", c.name, r.DurMs)
 		}
 		if c.checkLevel && math.Abs(r.LevelDB-c.levelDBm0) > 0.5 {
 			t.Errorf("%s: level %.1f, want %.1f", c.name, r.LevelDB, c.levelDBm0)

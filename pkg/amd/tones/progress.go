@@ -51,8 +51,9 @@ const (
 )
 
 // classifyProgress looks at the low band of the spectrum only.
-func classifyProgress(f *dsp.Frame, p *peak) (progressKind, float64) {
-	if f.Energy < minToneEnergy || p.band <= 0 {
+func classifyProgress(f *dsp.Frame, v *frameView) (progressKind, float64) {
+	p := &v.p
+	if !v.loud || p.band <= 0 {
 		return progNone, 0
 	}
 	s := &f.Spectrum
@@ -92,12 +93,6 @@ func lobeSum(s *[dsp.Bins]float32, k int) float64 {
 		sum += float64(s[j])
 	}
 	return sum
-}
-
-// isProgressPair is the IsTone test for progress tones.
-func isProgressPair(f *dsp.Frame, p *peak) bool {
-	k, _ := classifyProgress(f, p)
-	return k != progNone
 }
 
 // burst is one on-period of a progress tone.
@@ -147,8 +142,12 @@ func (d *ProgressDetector) State() Progress { return d.st }
 
 // Process consumes one frame.
 func (d *ProgressDetector) Process(f *dsp.Frame) {
-	p := findPeak(f, searchLoBin, searchHiBin)
-	kind, freq := classifyProgress(f, &p)
+	v := view(f)
+	d.process(f, &v)
+}
+
+func (d *ProgressDetector) process(f *dsp.Frame, v *frameView) {
+	kind, freq := classifyProgress(f, v)
 	d.trackFloor(f.Energy)
 	if kind != progNone {
 		d.onToneFrame(f, kind, freq)
@@ -211,9 +210,6 @@ func (d *ProgressDetector) endBurst(f *dsp.Frame) {
 		energyCV: cv,
 	}
 	d.st.LastToneEndMs = b.endMs
-	if debugBurst != nil {
-		debugBurst(b, d.freqMin, d.freqMax)
-	}
 	if !b.plausible(d.freqMax - d.freqMin) {
 		d.nHist = 0
 		return
@@ -339,5 +335,3 @@ func (d *ProgressDetector) trackAudio(f *dsp.Frame) {
 		}
 	}
 }
-
-var debugBurst func(b burst, lo, hi float64)

@@ -27,6 +27,13 @@ type Fax struct {
 	AMDepth float64 `json:"am_depth,omitempty"`
 	// Flags is the number of back-to-back HDLC flags counted (V21).
 	Flags int `json:"flags,omitempty"`
+	// DurMs is how long the tone has lasted (kept up to date until it
+	// ends): a CNG burst is ≈ 500 ms, a CED 2.6-4 s.
+	DurMs int `json:"dur_ms,omitempty"`
+	// Bursts counts the CNG bursts of ≥ 420 ms heard so far (CNG only). One
+	// lone 1100 Hz burst after a greeting may be a voicemail beep; two, or
+	// one before any speech, are a calling fax.
+	Bursts int `json:"bursts,omitempty"`
 }
 
 // Segment is one tone segment of a SIT.

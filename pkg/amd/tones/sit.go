@@ -61,6 +61,7 @@ const (
 	sitSigmaF          = 0.005 // frequency spread of a real SIT (±0.5 %)
 	sitSigmaDurMs      = 25.0
 	sitMaxLevelSpread  = 8.0 // dB between segments (E.180: < 3 dB)
+	sitStableHz        = 10.0
 	sitITUDurLo        = 260
 	sitITUDurHi        = 400
 )
@@ -74,6 +75,25 @@ type sitSeg struct {
 	preE                  float64 // energy of the frame before the first (an onset too short for the spectrum)
 	startMs, endMs        int
 	followedByTone        bool
+	freqs                 [sitMaxFrames]float32 // per-frame frequencies (the first sitMaxFrames)
+}
+
+// sitMaxFrames covers the longest segment accepted (460 ms).
+const sitMaxFrames = sitSegMaxMs/dsp.FrameMs + 2
+
+// steady reports whether the segment's frequency held still, as a
+// generated tone does: at most two frames (the transitions) or 10 % of them
+// stray more than 10 Hz from the mean. A whistled or sung note wanders.
+func (s *sitSeg) steady() bool {
+	mean := s.freq()
+	n := min(s.n, sitMaxFrames)
+	stray := 0
+	for i := 0; i < n; i++ {
+		if math.Abs(float64(s.freqs[i])-mean) > sitStableHz {
+			stray++
+		}
+	}
+	return stray <= max(2, n/10)
 }
 
 func (s *sitSeg) freq() float64   { return s.freqSum / float64(s.n) }
@@ -102,7 +122,15 @@ func (d *SITDetector) Process(f *dsp.Frame) {
 	if d.res != nil && !d.active {
 		return
 	}
-	freq, ok := sitFrame(f)
+	v := view(f)
+	d.process(f, &v)
+}
+
+func (d *SITDetector) process(f *dsp.Frame, v *frameView) {
+	if d.res != nil && !d.active {
+		return
+	}
+	freq, ok := sitFrame(v)
 	c := &d.cur
 	switch {
 	case ok && d.active && math.Abs(freq-c.freq()) <= sitFreqJump*c.freq() && f.Energy >= sitEnergyFloor*c.eMax:
@@ -119,11 +147,11 @@ func (d *SITDetector) Process(f *dsp.Frame) {
 	d.prevE = f.Energy
 }
 
-func sitFrame(f *dsp.Frame) (float64, bool) {
-	if f.Energy < minToneEnergy {
+func sitFrame(v *frameView) (float64, bool) {
+	if !v.loud {
 		return 0, false
 	}
-	p := findPeak(f, searchLoBin, searchHiBin)
+	p := &v.p
 	if p.freq < sitMinHz || p.freq > sitMaxHz || p.dominance() < sitMinDominance || p.purity() < sitMinPurity {
 		return 0, false
 	}
@@ -133,12 +161,16 @@ func sitFrame(f *dsp.Frame) (float64, bool) {
 func (d *SITDetector) startSeg(f *dsp.Frame, freq float64) {
 	d.cur = sitSeg{firstFrame: f.Index, lastFrame: f.Index, freqSum: freq, n: 1,
 		eSum: f.Energy, eMax: f.Energy, firstE: f.Energy, lastE: f.Energy, preE: d.prevE}
+	d.cur.freqs[0] = float32(freq)
 	d.active = true
 }
 
 func (d *SITDetector) extend(f *dsp.Frame, freq float64) {
 	c := &d.cur
 	c.lastFrame = f.Index
+	if c.n < sitMaxFrames {
+		c.freqs[c.n] = float32(freq)
+	}
 	c.freqSum += freq
 	c.n++
 	c.eSum += f.Energy
@@ -158,7 +190,7 @@ func (d *SITDetector) closeSeg(idx int, nextTone bool) {
 	// tone-to-tone transition the 32 ms window smears both tones over a few
 	// frames; the boundary is the middle of the smear, with each side's
 	// last pure window ending ≈ at the boundary (+ Hann slack).
-	c.startMs = onsetMs(c.firstFrame, c.preE, c.firstE, meanE)
+	c.startMs = onsetMs(c.firstFrame, 0, c.preE, c.firstE, meanE)
 	c.endMs = c.lastFrame*dsp.FrameMs + fracMs(c.lastE, meanE)
 	if d.nSeq > 0 {
 		prev := &d.seq[d.nSeq-1]
@@ -216,7 +248,8 @@ func (d *SITDetector) maybeDecide(f *dsp.Frame) {
 	if dur3 < sitThirdDecideMs {
 		return
 	}
-	third := sitSeg{freqSum: c.freqSum, n: c.n, eSum: c.eSum, startMs: start3, endMs: f.EndMs()}
+	third := *c
+	third.startMs, third.endMs = start3, f.EndMs()
 	code, ok := classifySIT(&s1, &s2, &third)
 	if !ok {
 		return
@@ -241,6 +274,11 @@ func round1(v float64) float64 { return math.Round(v*10) / 10 }
 func classifySIT(s1, s2, s3 *sitSeg) (string, bool) {
 	for _, s := range []*sitSeg{s1, s2} {
 		if s.dur() < sitSegMinMs || s.dur() > sitSegMaxMs {
+			return "", false
+		}
+	}
+	for _, s := range []*sitSeg{s1, s2, s3} {
+		if !s.steady() {
 			return "", false
 		}
 	}

@@ -150,27 +150,29 @@ func TestLevelDBm0(t *testing.T) {
 	}
 }
 
-func TestPurityTellsToneFromSpeechLikeSignals(t *testing.T) {
+func TestToneMasks(t *testing.T) {
 	check := func(name string, s sig, wantTone bool) {
 		t.Helper()
-		var tonal, total int
-		var lastFreq float64
+		var single, masked, total int
+		m := NewToneMask()
 		frames(s, func(f *dsp.Frame) {
+			tonal := m.Process(f)
 			if f.Index < 5 { // the window still holds the start of the signal
 				return
 			}
-			freq, pdb := Purity(f)
 			total++
 			if IsTone(f) {
-				tonal++
+				single++
 			}
-			if pdb >= ToneFrameDB {
-				lastFreq = freq
+			if tonal {
+				masked++
 			}
 		})
-		share := float64(tonal) / float64(total)
-		if wantTone && share < 0.9 || !wantTone && share > 0.05 {
-			t.Errorf("%s: %.0f%% of frames tonal (last tone %.1f Hz)", name, share*100, lastFreq)
+		for what, n := range map[string]int{"IsTone": single, "ToneMask": masked} {
+			share := float64(n) / float64(total)
+			if wantTone && share < 0.9 || !wantTone && share > 0.05 {
+				t.Errorf("%s: %s flags %.0f%% of frames", name, what, share*100)
+			}
 		}
 	}
 	check("1 kHz tone", sig{}.tone(1000, 500, -20), true)
@@ -178,19 +180,31 @@ func TestPurityTellsToneFromSpeechLikeSignals(t *testing.T) {
 	check("US ringback 440+480", sig{}.dual(440, 480, 500, -19), true)
 	check("US busy 480+620", sig{}.dual(480, 620, 500, -24), true)
 	check("EU ringback 425", sig{}.tone(425, 500, -10), true)
+	check("DTMF 1 (697+1209)", sig{}.dual(697, 1209, 500, -10), true)
 	check("white noise", sig{}.tone(1000, 500, -80).addNoise(-60, 2), false)
 	check("harmonic vowel", vowel(120, 500, 3), false)
-	check("DTMF 1 (697+1209)", sig{}.dual(697, 1209, 500, -10), false)
+	check("quiet tone (-50 dBm0)", sig{}.tone(1000, 500, -50), false)
+}
 
+func TestPurity(t *testing.T) {
 	s := sig{}.tone(1234, 300, -20)
-	var f1 float64
+	var f1, p1 float64
 	frames(s, func(f *dsp.Frame) {
 		if f.Index == 20 {
-			f1, _ = Purity(f)
+			f1, p1 = Purity(f)
 		}
 	})
-	if math.Abs(f1-1234) > 2 {
-		t.Errorf("Purity frequency %.2f, want 1234±2", f1)
+	if math.Abs(f1-1234) > 1 || p1 < 30 {
+		t.Errorf("Purity = %.2f Hz %.1f dB, want 1234±1 Hz and a pure tone", f1, p1)
+	}
+	var p2 float64
+	frames(sig{}.tone(1234, 300, -20).addNoise(10, 5), func(f *dsp.Frame) {
+		if f.Index == 20 {
+			_, p2 = Purity(f)
+		}
+	})
+	if p2 < 8 || p2 > 12 {
+		t.Errorf("purity at 10 dB SNR = %.1f dB, want ≈ 10", p2)
 	}
 	var quiet dsp.Frame
 	if _, p := Purity(&quiet); p > -99 {
@@ -227,7 +241,3 @@ func vowel(f0 float64, ms int, seed uint64) sig {
 	}
 	return out
 }
-
-func sqrtF(x float64) float64 { return math.Sqrt(x) }
-
-func log10(x float64) float64 { return math.Log10(x) }

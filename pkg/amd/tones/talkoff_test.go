@@ -18,24 +18,32 @@ import (
 // Talk-off: speech, music, whistles and sung vowels must not fire the fax,
 // SIT or progress detectors, and must not produce beeps.
 
-// allDetectors runs the four detectors side by side, as the pipeline does.
+// allDetectors runs the four detectors through a Bank, as the pipeline does.
 type allDetectors struct {
-	fax  *FaxDetector
-	sit  *SITDetector
-	beep *BeepDetector
-	prog *ProgressDetector
-	end  int
+	bank             *Bank
+	fax              *FaxDetector
+	sit              *SITDetector
+	beep             *BeepDetector
+	prog             *ProgressDetector
+	end, tonal, loud int
+	single           int // frames IsTone flags
 }
 
 func newAll() *allDetectors {
-	return &allDetectors{fax: NewFax(), sit: NewSIT(), beep: NewBeep(), prog: NewProgress()}
+	b := NewBank()
+	return &allDetectors{bank: b, fax: b.Fax, sit: b.SIT, beep: b.Beep, prog: b.Progress}
 }
 
 func (a *allDetectors) process(f *dsp.Frame) {
-	a.fax.Process(f)
-	a.sit.Process(f)
-	a.beep.Process(f)
-	a.prog.Process(f)
+	if a.bank.Process(f) {
+		a.tonal++
+	}
+	if f.Energy >= energyOfDBm0(-40) {
+		a.loud++
+		if IsTone(f) {
+			a.single++
+		}
+	}
 	a.end = f.EndMs()
 }
 
@@ -66,6 +74,13 @@ func analyseSig(s sig) string {
 
 func analyseFile(t *testing.T, path string) (string, int) {
 	t.Helper()
+	v, ms, _ := analyseFileTonal(t, path)
+	return v, ms
+}
+
+// analyseFileTonal also returns the share of loud frames IsTone masked.
+func analyseFileTonal(t *testing.T, path string) (string, int, [3]int) {
+	t.Helper()
 	st, err := audio.Open(path, audio.DefaultOptions())
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
@@ -85,7 +100,7 @@ func analyseFile(t *testing.T, path string) (string, int) {
 		}
 	}
 	an.Flush(a.process)
-	return a.verdict(), a.end
+	return a.verdict(), a.end, [3]int{a.tonal, a.loud, a.single}
 }
 
 // promptsWithTones are Asterisk sounds that really are tones.
@@ -102,19 +117,28 @@ func TestTalkOffAsteriskPrompts(t *testing.T) {
 	if len(files) == 0 {
 		t.Skip("no Asterisk prompts under /usr/share/asterisk/sounds (scripts/deps.sh installs asterisk-core-sounds-en-wav and -es-wav)")
 	}
-	var totalMs, fired int
+	var totalMs, fired, tonal, loud, single int
 	for _, path := range files {
-		v, ms := analyseFile(t, path)
+		v, ms, tl := analyseFileTonal(t, path)
 		totalMs += ms
 		if promptsWithTones[filepath.Base(path)] {
 			continue
 		}
+		tonal += tl[0]
+		loud += tl[1]
+		single += tl[2]
 		if v != "" {
 			fired++
 			t.Errorf("%s: %s", path, v)
 		}
 	}
-	t.Logf("%d prompts, %.1f minutes of speech, %d with a false detection", len(files), float64(totalMs)/60000, fired)
+	t.Logf("%d prompts, %.1f minutes of speech, %d with a false detection; ToneMask masked %d of %d speech frames (%.2f %%)",
+		len(files), float64(totalMs)/60000, fired, tonal, loud, 100*float64(tonal)/float64(loud))
+	t.Logf("IsTone (single frame) flags %.2f %% of speech frames", 100*float64(single)/float64(loud))
+	// The voice detector must not lose speech to the tone mask.
+	if float64(tonal) > 0.01*float64(loud) {
+		t.Errorf("ToneMask masks %.2f %% of speech frames, want < 1 %%", 100*float64(tonal)/float64(loud))
+	}
 	// The tone prompts themselves must be found.
 	if v, _ := analyseFile(t, "/usr/share/asterisk/sounds/en/beep.wav"); !strings.Contains(v, "beep 700 Hz") {
 		t.Errorf("beep.wav: %q, want a 700 Hz beep", v)
@@ -145,7 +169,11 @@ func TestTalkOffEspeak(t *testing.T) {
 		if b, err := exec.Command("sox", raw, "-r", "8000", "-c", "1", "-b", "16", out).CombinedOutput(); err != nil {
 			t.Fatalf("sox: %v %s", err, b)
 		}
-		if v, _ := analyseFile(t, out); v != "" {
+		v, ms := analyseFile(t, out)
+		if ms < 2000 {
+			t.Fatalf("espeak %s produced only %d ms of audio", tx.voice, ms)
+		}
+		if v != "" {
 			t.Errorf("espeak %s %q: %s", tx.voice, tx.text, v)
 		}
 	}

@@ -1,0 +1,317 @@
+package cadence
+
+import (
+	"errors"
+	"io"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/khompctl/khompctl/pkg/amd/audio"
+	"github.com/khompctl/khompctl/pkg/amd/dsp"
+)
+
+const sounds = "/usr/share/asterisk/sounds/en/"
+
+// loadWAV reads a real recording (the Asterisk prompts installed by
+// scripts/deps.sh) through the project's reader.
+func loadWAV(t testing.TB, name string) []float32 { return loadWAVPath(t, sounds+name) }
+
+func loadWAVPath(t testing.TB, name string) []float32 {
+	t.Helper()
+	st, err := audio.Open(name, audio.Options{Channel: -1})
+	if err != nil {
+		t.Fatalf("%s: %v (install the Asterisk sounds: scripts/deps.sh)", name, err)
+	}
+	defer st.Close()
+	var out []float32
+	buf := make([]float32, 4096)
+	for {
+		n, err := st.Read(buf)
+		out = append(out, buf[:n]...)
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func quiet(ms int) []float32 { return make([]float32, ms*8) }
+
+func sine(ms int, hz, amp float64) []float32 {
+	x := make([]float32, ms*8)
+	for i := range x {
+		x[i] = float32(amp * math.Sin(2*math.Pi*hz*float64(i)/8000))
+	}
+	return x
+}
+
+func join(parts ...[]float32) []float32 {
+	var out []float32
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+func scaled(x []float32, db float64) []float32 {
+	g := float32(math.Pow(10, db/20))
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = max(-32768, min(32767, v*g))
+	}
+	return out
+}
+
+// withNoise adds white noise at snrDB below the RMS of ref.
+func withNoise(x []float32, ref []float32, snrDB float64, seed uint64) []float32 {
+	var ms float64
+	for _, v := range ref {
+		ms += float64(v) * float64(v)
+	}
+	rms := math.Sqrt(ms/float64(len(ref))) * math.Pow(10, -snrDB/20)
+	r := rand.New(rand.NewPCG(seed, 1))
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = v + float32(r.NormFloat64()*rms)
+	}
+	return out
+}
+
+// run feeds a signal and returns the first decision (Finish at the end).
+// answerAt > 0 calls Answer(answerAt) once the frame at callAt is reached.
+func run(t testing.TB, x []float32, p Params, answerAt, callAt int) (*Decision, *Cadence) {
+	t.Helper()
+	c := New(p)
+	var mask ToneMask
+	an := dsp.NewAnalyzer()
+	end := 0
+	an.Write(x, func(f *dsp.Frame) {
+		c.Process(f, mask.Process(f))
+		end = f.EndMs()
+		if answerAt > 0 && end == callAt {
+			c.Answer(answerAt)
+		}
+	})
+	if d := c.Decision(); d != nil {
+		return d, c
+	}
+	return c.Finish(end), c
+}
+
+func trimmed(t testing.TB, name string) []float32 {
+	x := loadWAV(t, name)
+	lo, hi := 0, len(x)
+	for lo < hi && math.Abs(float64(x[lo])) < 300 {
+		lo++
+	}
+	for hi > lo && math.Abs(float64(x[hi-1])) < 300 {
+		hi--
+	}
+	return x[lo:hi]
+}
+
+func TestHumanHelloDecidesSoonAfterGreeting(t *testing.T) {
+	hello := trimmed(t, "hello.wav")
+	helloEnd := 700 + len(hello)/8
+	for _, tc := range []struct {
+		name string
+		x    []float32
+	}{
+		{"clean", join(quiet(700), hello, quiet(3000))},
+		{"gain-10dB", scaled(join(quiet(700), hello, quiet(3000)), -10)},
+		{"gain+6dB", scaled(join(quiet(700), hello, quiet(3000)), 6)},
+		{"noise-10dB-SNR", withNoise(join(quiet(700), hello, quiet(3000)), hello, 10, 1)},
+		{"noise-20dB-SNR-gain-8dB", scaled(withNoise(join(quiet(700), hello, quiet(3000)), hello, 20, 2), -8)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, _ := run(t, tc.x, DefaultParams(), 0, 0)
+			if d.Result != Human || !strings.HasPrefix(d.Cause, "HUMAN-") {
+				t.Fatalf("got %+v, want HUMAN by after-greeting silence", d)
+			}
+			if lat := d.DecidedMs - helloEnd; lat < 700 || lat > 1000 {
+				t.Errorf("decided %d ms after the greeting ended, want 800-900 (±100)", lat)
+			}
+			if d.Stats.Words < 1 || d.Stats.TotalVoiceMs < 300 || d.Stats.TotalVoiceMs > 900 {
+				t.Errorf("stats %+v: want one short greeting", d.Stats)
+			}
+		})
+	}
+}
+
+func TestMachineGreetingDecidesWithinThreeSeconds(t *testing.T) {
+	greeting := join(trimmed(t, "vm-nobodyavail.wav"), quiet(300), trimmed(t, "vm-leavemsg.wav"))
+	for _, tc := range []struct {
+		name string
+		x    []float32
+	}{
+		{"clean", join(quiet(500), greeting, quiet(2000))},
+		{"gain-10dB-noise-15dB", scaled(withNoise(join(quiet(500), greeting, quiet(2000)), greeting, 15, 3), -10)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, c := run(t, tc.x, DefaultParams(), 0, 0)
+			if d.Result != Machine {
+				t.Fatalf("got %+v, want MACHINE", d)
+			}
+			if d.DecidedMs > 3000 {
+				t.Errorf("decided at %d ms, want within 3 s", d.DecidedMs)
+			}
+			if len(c.Segments()) < 2 {
+				t.Errorf("segments %v: want the greeting's words", c.Segments())
+			}
+		})
+	}
+}
+
+func TestSilenceAfterInitialSilence(t *testing.T) {
+	x := withNoise(quiet(4000), sine(100, 1000, 3000), 40, 4) // line hiss 40 dB under speech level
+	d, c := run(t, x, DefaultParams(), 0, 0)
+	if d.Result != Silence || d.DecidedMs != 2500 {
+		t.Fatalf("got %+v, want SILENCE at 2500 ms", d)
+	}
+	if c.Stats().Words != 0 {
+		t.Errorf("stats %+v: noise counted as words", c.Stats())
+	}
+}
+
+func TestToneIsNeverAWord(t *testing.T) {
+	for _, hz := range []float64{440, 1000, 1400, 2100} {
+		x := join(quiet(500), sine(1200, hz, 8000), quiet(3000))
+		d, c := run(t, x, DefaultParams(), 0, 0)
+		st := c.Stats()
+		if st.Words != 0 || d.Result == Human || d.Result == Machine {
+			t.Errorf("%g Hz: %+v %+v: a tone was taken for speech", hz, d, st)
+		}
+		if st.ToneMs < 1000 {
+			t.Errorf("%g Hz: tone_ms %d, want ≥ 1000", hz, st.ToneMs)
+		}
+	}
+}
+
+func TestBeepAfterShortGreetingDelaysHuman(t *testing.T) {
+	hello := trimmed(t, "hello.wav")
+	// A short greeting, 500 ms pause, a 600 ms beep: the beep is not
+	// silence, so HUMAN cannot fire at greeting end + 800 ms.
+	x := join(quiet(500), hello, quiet(500), sine(600, 1000, 6000), quiet(3000))
+	d, _ := run(t, x, DefaultParams(), 0, 0)
+	beepEnd := 500 + len(hello)/8 + 500 + 600
+	if d.Result == Human && d.DecidedMs < beepEnd+800 {
+		t.Fatalf("HUMAN at %d ms, before the beep (ends %d) was followed by 800 ms of silence", d.DecidedMs, beepEnd)
+	}
+}
+
+func TestAnswerReplaysFromTheAnswerPoint(t *testing.T) {
+	hello := trimmed(t, "hello.wav")
+	ring := join(sine(2000, 440, 3000), quiet(2000)) // one US-style ring, answered 2 s after it
+	var ringback []float32
+	for i := range ring { // 440+480 Hz dual tone for the first 2 s
+		v := ring[i]
+		if i < 16000 {
+			v += float32(3000 * math.Sin(2*math.Pi*480*float64(i)/8000))
+		}
+		ringback = append(ringback, v)
+	}
+	x := join(ringback, quiet(600), hello, quiet(3000))
+	// The call-progress detector learns the answer late: at 5000 ms.
+	d, c := run(t, x, DefaultParams(), 4000, 5000)
+	if d.Result != Human {
+		t.Fatalf("got %+v, want HUMAN", d)
+	}
+	helloEnd := 4600 + len(hello)/8
+	if d.DecidedMs < helloEnd+700 || d.DecidedMs > helloEnd+1000 {
+		t.Errorf("decided at %d, want ~%d", d.DecidedMs, helloEnd+800)
+	}
+	if st := c.Stats(); st.AnswerMs != 4000 || st.InitialSilenceMs < 500 || st.InitialSilenceMs > 750 {
+		t.Errorf("stats %+v: want answer 4000 and ~600 ms initial silence", st)
+	}
+}
+
+func TestLateAnswerDatesReplayedDecision(t *testing.T) {
+	hello := trimmed(t, "hello.wav")
+	x := join(quiet(1000), hello, quiet(4000))
+	// Everything (greeting and 800 ms of silence) is heard before Answer
+	// is called at 4500 ms: the decision exists only from then on.
+	d, _ := run(t, x, DefaultParams(), 500, 4500)
+	if d.Result != Human || d.DecidedMs != 4500 {
+		t.Fatalf("got %+v, want HUMAN dated 4500 ms", d)
+	}
+}
+
+func TestFinishDecidesWithWhatWasHeard(t *testing.T) {
+	hello := trimmed(t, "hello.wav")
+	d, _ := run(t, join(quiet(500), hello, quiet(200)), DefaultParams(), 0, 0)
+	if d.Result != Human || !strings.HasPrefix(d.Cause, "ENDOFAUDIO") || d.Confidence > 0.6 {
+		t.Errorf("short file: %+v, want a low-confidence HUMAN at end of audio", d)
+	}
+	d, _ = run(t, quiet(800), DefaultParams(), 0, 0)
+	if d.Result != Silence || d.DecidedMs != 800 {
+		t.Errorf("silent short file: %+v, want SILENCE at 800 ms", d)
+	}
+}
+
+func TestToneMaskSparesSpeech(t *testing.T) {
+	speech := join(trimmed(t, "vm-nobodyavail.wav"), trimmed(t, "vm-leavemsg.wav"), trimmed(t, "hello.wav"))
+	var m ToneMask
+	tonal, n := 0, 0
+	dsp.NewAnalyzer().Write(speech, func(f *dsp.Frame) {
+		n++
+		if m.Process(f) {
+			tonal++
+		}
+	})
+	if share := float64(tonal) / float64(n); share > 0.1 {
+		t.Errorf("%.0f %% of speech frames flagged as tone", 100*share)
+	}
+	var m2 ToneMask
+	hit := 0
+	dsp.NewAnalyzer().Write(sine(500, 1776.7, 4000), func(f *dsp.Frame) {
+		if m2.Process(f) {
+			hit++
+		}
+	})
+	if hit < 40 {
+		t.Errorf("500 ms tone: %d tone frames, want ≥ 40", hit)
+	}
+}
+
+func TestParamsValidate(t *testing.T) {
+	if err := DefaultParams().Validate(); err != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+	p := DefaultParams()
+	p.AfterGreetingSilenceMs = 0
+	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "after-greeting-silence") {
+		t.Errorf("zero after-greeting-silence: %v", err)
+	}
+	p = DefaultParams()
+	p.HoldDB = p.OnsetDB + 1
+	if err := p.Validate(); err == nil {
+		t.Error("hold above onset accepted")
+	}
+}
+
+// BenchmarkCadence measures the cadence profile alone (VAD, tone mask,
+// decision) on precomputed frames; reported per second of audio.
+func BenchmarkCadence(b *testing.B) {
+	x := join(quiet(700), trimmed(b, "hello.wav"), quiet(1500), trimmed(b, "vm-nobodyavail.wav"), quiet(2000))
+	x = withNoise(x, x, 25, 5)
+	var frames []dsp.Frame
+	dsp.NewAnalyzer().Write(x, func(f *dsp.Frame) {
+		g := *f
+		g.Samples = append([]float32(nil), f.Samples...)
+		frames = append(frames, g)
+	})
+	seconds := float64(len(frames)) / 100
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c := New(DefaultParams())
+		var m ToneMask
+		for j := range frames {
+			c.Process(&frames[j], m.Process(&frames[j]))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/seconds, "ns/audio-s")
+}

@@ -1,0 +1,75 @@
+package template
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/khompctl/khompctl/internal/corpus"
+)
+
+// TestDevelopmentCorpus runs the development corpus of amd analyze (made
+// by internal/corpus from Asterisk prompts, espeak-ng and tones, with
+// G.711/GSM, noise, gain and ringback) against a library of the carrier
+// announcements the corpus plays after its SIT tones. Files that contain
+// one of them must be identified as it; every other file (humans,
+// voicemail greetings, fax, silence, espeak announcements, often the same
+// words) must match nothing.
+func TestDevelopmentCorpus(t *testing.T) {
+	t.Parallel()
+	needTool(t, "sox")
+	needTool(t, "espeak-ng")
+	cfg := corpus.DefaultConfig()
+	if _, err := os.Stat(filepath.Join(cfg.SoundsDir, "en")); err != nil {
+		t.Skip("Asterisk sounds not installed")
+	}
+	dir, err := corpus.Ensure(context.Background(), corpus.DefaultRoot(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, err := corpus.ReadLabels(filepath.Join(dir, corpus.LabelsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string][]float32{}
+	for _, lang := range []string{"en", "es"} {
+		for _, n := range []string{"ss-noservice", "cannot-complete-as-dialed", "check-number-dial-again",
+			"all-circuits-busy-now", "number-not-answering", "please-try-call-later"} {
+			if s, err := ReadAudioFile(filepath.Join(soundsDir, lang, n+".wav"), 0); err == nil {
+				named[lang+"/"+n] = s
+			}
+		}
+	}
+	lib := memLibrary(t, "Interception announcement", named)
+	var expected, found int
+	for _, l := range labels {
+		s, err := ReadAudioFile(filepath.Join(dir, l.File), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := ""
+		for n := range named {
+			if strings.Contains(l.Notes, "asterisk="+n) {
+				want = n
+			}
+		}
+		m := matchSamples(lib, s)
+		switch {
+		case want == "" && m != nil:
+			t.Errorf("%s (%s, %s): false match %s (%d hashes)", l.File, l.Label, l.Notes, m.Name, m.Hashes)
+		case want != "":
+			expected++
+			if m != nil && m.Name == want {
+				found++
+			} else if m != nil {
+				t.Errorf("%s: matched %s, want %s", l.File, m.Name, want)
+			}
+		}
+	}
+	t.Logf("%d corpus files, %d contain an enrolled announcement, %d identified", len(labels), expected, found)
+	if expected > 0 && found*100 < expected*95 {
+		t.Errorf("identified %d of %d enrolled announcements, want ≥ 95 %%", found, expected)
+	}
+}
