@@ -51,25 +51,12 @@ func TestAccuracyCorpus(t *testing.T) {
 	for _, m := range rep.Misses {
 		t.Logf("miss: %s", m)
 	}
-	// Known shortfall, reported rather than hidden: the beep detector
-	// (pkg/amd/tones) misses short (70-150 ms) beeps in noise, so beep
-	// recall is held at its measured floor until it reaches the goal.
-	// Remove this once BeepRecall >= th.BeepRecall.
-	if rep.BeepRecall < th.BeepRecall {
-		t.Logf("GOAL NOT MET: beep recall %.1f %% < %.0f %% (regression floor %.0f %%)",
-			100*rep.BeepRecall, 100*th.BeepRecall, 100*beepRecallFloor)
-		if rep.BeepRecall < beepRecallFloor {
-			t.Errorf("beep recall %.1f %% dropped below its floor %.0f %%", 100*rep.BeepRecall, 100*beepRecallFloor)
-		}
-		th.BeepRecall = 0
-	}
 	for _, f := range rep.Failures(th) {
 		t.Error(f)
 	}
 }
 
-// beepRecallFloor is the beep recall measured when this test was written.
-const beepRecallFloor = 0.85
+}
 
 // analyzeLabelled runs amd.Analyze with the default configuration.
 func analyzeLabelled(path string, l corpus.Label) (corpus.Outcome, error) {

@@ -31,12 +31,12 @@ type Match struct {
 // query time, so that a short stretch of identical audio (one spliced
 // word, a beep) cannot reach minHits alone: a real match keeps agreeing.
 const (
-	minHits       = 14
-	offsetBinW    = 2 // frames per offset histogram bin; a hit counts in a 3-bin window
-	minSpanFrames = 40
-	minAnchors    = 8
-	sliceFrames   = 10
-	sliceCap      = 3
+	minHits        = 14
+	offsetBinShift = 1 // offset histogram bins of 2 frames; a hit counts in a 3-bin window
+	minSpanFrames  = 40
+	minAnchors     = 8
+	sliceFrames    = 10
+	sliceCap       = 3
 )
 
 // vote is the histogram cell of one (template, offset bin).
@@ -98,8 +98,8 @@ func (m *Matcher) Process(f *dsp.Frame) {
 // memory does not grow with the length of the recording: chance hits
 // accumulate everywhere, real matches keep being fed.
 const (
-	pruneEvery  = 256 // frames between prunes (~2.5 s)
-	staleFrames = 500 // 5 s
+	pruneEvery  = 128 // frames between prunes (1.28 s)
+	staleFrames = 300 // 3 s
 )
 
 // Match returns the match, or nil while there is none.
@@ -123,7 +123,7 @@ func (m *Matcher) onLandmark(lm Landmark) {
 			continue
 		}
 		off := lm.T - tt
-		bin := floorDiv(off, offsetBinW)
+		bin := off >> offsetBinShift // floor(off / offsetBinW), negative offsets too
 		v := m.votes.cell(voteKey(tid, bin))
 		if v.n == 0 {
 			v.firstT = lm.T
@@ -212,12 +212,4 @@ func (l *Library) matchAll(samples []float32, skip int) []*Match {
 		}
 	}
 	return out
-}
-
-func floorDiv(a int32, b int32) int32 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
 }
