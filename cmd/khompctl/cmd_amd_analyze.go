@@ -40,6 +40,7 @@ type amdAnalyzeOptions struct {
 	Format  string
 	Channel string // "auto", "mix" or a 0-based channel number
 	AMDConf string // an Asterisk amd.conf whose [general] keys apply first
+	AMDArgs string // AMD()'s positional arguments, as in extensions.conf
 
 	// Asterisk holds the amd.conf flags; astSet says which were given, so
 	// that they override --amd-conf and the others keep its values.
@@ -90,8 +91,9 @@ table is printed, one row per file, and a summary line; --json prints one JSON o
 file per line, in input order. See docs/amd.md for the fields.
 
 The amd.conf parameters (--initial_silence ... --maximum_word_length, also spelled with
-dashes) configure the Asterisk profile, with Asterisk's defaults; --amd-conf reads them from
-an amd.conf file first.
+dashes) configure the Asterisk profile, with Asterisk's defaults. As in Asterisk, later
+sources override earlier ones: the defaults, then --amd-conf (an amd.conf file), then
+--amd-args (the AMD() arguments of your dialplan), then the individual flags.
 
 A file that cannot be read is reported (an "error" object with --json) and the batch goes on;
 the exit status is then 2.
@@ -107,6 +109,9 @@ the exit status is then 2.
 
   # What Asterisk's AMD() said, with a longer initial silence
   khompctl amd analyze --profile asterisk --initial_silence 3500 call.wav
+
+  # ... with the AMD() line of VICIdial's dialplan (extensions.conf)
+  khompctl amd analyze --profile asterisk --amd-args "2000,2000,1000,5000,120,50,4,256" call.wav
 
   # Paths from another command
   find /recordings -name '*.wav' -mtime -1 | khompctl amd analyze --json -`,
@@ -140,6 +145,7 @@ the exit status is then 2.
 	fl.StringVar(&opts.Format, "format", "", "force the input format: wav, sln, sln16, ul or al (default: by header, then extension)")
 	fl.StringVar(&opts.Channel, "channel", "auto", "channel of a stereo file: auto (the louder), mix, or a 0-based number")
 	fl.StringVar(&opts.AMDConf, "amd-conf", "", "read the amd.conf parameters from this Asterisk amd.conf `file` ([general])")
+	fl.StringVar(&opts.AMDArgs, "amd-args", "", "AMD()'s arguments as in extensions.conf, e.g. \"2000,2000,1000,5000,120,50,4,256\" (override --amd-conf)")
 	for _, k := range asterisk.Keys {
 		fl.IntVar(k.Field(&opts.Asterisk), k.Name, *k.Field(&opts.Asterisk), "amd.conf "+k.Name+": "+k.Usage)
 	}
@@ -278,6 +284,12 @@ func (o *amdAnalyzeOptions) config() (amd.Config, error) {
 			return cfg, fmt.Errorf("--amd-conf %s: %w", o.AMDConf, err)
 		}
 	}
+	if o.AMDArgs != "" {
+		var err error
+		if ast, err = asterisk.ParseArgs(o.AMDArgs, ast); err != nil {
+			return cfg, fmt.Errorf("--amd-args: %w", err)
+		}
+	}
 	for _, k := range asterisk.Keys {
 		if o.astSet == nil || o.astSet(k.Name) {
 			*k.Field(&ast) = *k.Field(&o.Asterisk)
@@ -339,7 +351,10 @@ func analyzeFile(ctx context.Context, path string, opts audio.Options, cfg amd.C
 	defer s.Close()
 	res, err := amd.Analyze(ctx, s, cfg)
 	if err != nil {
-		return &amd.Result{File: path, Error: oneLine(fmt.Errorf("%s: %w", path, err))}
+		if !strings.HasPrefix(err.Error(), path+":") { // reader errors already name the file
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+		return &amd.Result{File: path, Error: oneLine(err)}
 	}
 	res.File = path
 	return res
@@ -453,7 +468,7 @@ func isAnalyzeAudioName(name string) bool {
 
 // runAnalyzeOrdered analyses the inputs with n workers and hands the results to
 // emit in input order, as soon as each one and all before it are done.
-// Memory holds at most the results that finished ahead of a slow file.
+// Memory holds at most 4n+16 results that finished ahead of a slow file.
 func runAnalyzeOrdered(ctx context.Context, files []analyzeInput, n int, analyze func(context.Context, analyzeInput) *analyzed, emit func(*analyzed) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -473,9 +488,18 @@ func runAnalyzeOrdered(ctx context.Context, files []analyzeInput, n int, analyze
 			}
 		}()
 	}
+	// A file is handed out only while fewer than `window` results wait to
+	// be printed, so a slow file early in a long batch cannot make the
+	// results behind it pile up in memory.
+	window := make(chan struct{}, 4*n+16)
 	go func() {
 		defer close(jobs)
 		for i := range files {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
 			select {
 			case jobs <- i:
 			case <-ctx.Done():
@@ -503,6 +527,7 @@ func runAnalyzeOrdered(ctx context.Context, files []analyzeInput, n int, analyze
 			}
 			delete(pending, next)
 			next++
+			<-window
 			if err := emit(r); err != nil {
 				firstErr = err
 				cancel()
@@ -564,8 +589,11 @@ type analyzeOutput struct {
 	failed    int
 	// captureFailed counts files whose capture could not be saved.
 	captureFailed int
-	audioMs       int64
-	files         int
+	// explained keeps the results whose events the table mode prints
+	// after the table (--events without --json).
+	explained []*amd.Result
+	audioMs   int64
+	files     int
 }
 
 func newAnalyzeOutput(opts *amdAnalyzeOptions, m *container.StatusMap) *analyzeOutput {
@@ -598,7 +626,7 @@ func (o *analyzeOutput) emit(a *analyzed) error {
 		if o.enc != nil {
 			return o.enc.Encode(analyzeErrorLine{File: r.File, Error: r.Error})
 		}
-		o.rows = append(o.rows, []string{r.File, "ERROR", "", "", "", "", "cannot read: see above"})
+		o.rows = append(o.rows, []string{r.File, "ERROR", "", "", "", "", strings.TrimPrefix(r.Error, r.File+": ")})
 		return nil
 	}
 	o.counts[r.Result]++
@@ -611,6 +639,9 @@ func (o *analyzeOutput) emit(a *analyzed) error {
 		return o.enc.Encode(r)
 	}
 	o.rows = append(o.rows, o.row(r))
+	if o.opts.Events {
+		o.explained = append(o.explained, r)
+	}
 	return nil
 }
 
@@ -672,8 +703,29 @@ func (o *analyzeOutput) finish(elapsed time.Duration) error {
 			return err
 		}
 	}
+	for _, r := range o.explained {
+		writeAnalyzeEvents(o.opts.Out, r)
+	}
+	if len(o.explained) > 0 {
+		fmt.Fprintln(o.opts.Out)
+	}
 	fmt.Fprintln(o.opts.Out, o.summary(elapsed))
 	return nil
+}
+
+// writeAnalyzeEvents prints one file's events for people: time, what, detail.
+func writeAnalyzeEvents(w io.Writer, r *amd.Result) {
+	fmt.Fprintf(w, "\n%s: %s at %.2f s (%s)\n", r.File, r.Result, float64(r.DecisionMs)/1000, r.Cause)
+	for _, e := range r.Events {
+		line := fmt.Sprintf("  %8.2f s  %-12s", float64(e.TMs)/1000, e.Type)
+		if e.EndMs > 0 {
+			line += fmt.Sprintf(" to %.2f s", float64(e.EndMs)/1000)
+		}
+		if e.Detail != "" {
+			line += "  " + e.Detail
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
 }
 
 func (o *analyzeOutput) summary(elapsed time.Duration) string {

@@ -59,6 +59,7 @@ var cadenceFloatFlags = []struct {
 	{"vad-onset-db", "voice starts this far above the noise floor (dB)", func(p *cadence.Params) *float64 { return &p.OnsetDB }},
 	{"vad-hold-db", "voice continues this far above the noise floor (dB)", func(p *cadence.Params) *float64 { return &p.HoldDB }},
 	{"vad-min-level-db", "absolute band level below which nothing is voice (dB)", func(p *cadence.Params) *float64 { return &p.MinLevelDB }},
+	{"vad-foreground-db", "a word starts at most this far below the loudest speech so far (dB)", func(p *cadence.Params) *float64 { return &p.ForegroundDB }},
 }
 
 func (c *cadenceFlags) register(fs *pflag.FlagSet) {

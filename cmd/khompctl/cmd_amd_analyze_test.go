@@ -11,9 +11,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/khompctl/khompctl/internal/testdb"
+	"github.com/khompctl/khompctl/pkg/amd"
 	"github.com/khompctl/khompctl/pkg/amd/audio"
 	"github.com/khompctl/khompctl/pkg/container"
 )
@@ -490,5 +493,90 @@ func TestAnalyzeInterrupted(t *testing.T) {
 	}
 	if out.Len() != 0 {
 		t.Errorf("results printed after the interrupt: %s", out)
+	}
+}
+
+func TestAnalyzeEventsInTable(t *testing.T) {
+	dir := parityCopy(t, "02_hello_lead300ms.wav")
+	code, out, _ := runAnalyze(t, "", "--events", filepath.Join(dir, "02_hello_lead300ms.wav"))
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"02_hello_lead300ms.wav: HUMAN at", "voice_start", "asterisk      HUMAN HUMAN-800-800", "decision"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table --events lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestAnalyzeAMDArgs(t *testing.T) {
+	dir := parityCopy(t, "09_sil2s_hello.wav")
+	f := filepath.Join(dir, "09_sil2s_hello.wav")
+	// VICIdial's AMD() line: initial_silence 2000 turns this late hello
+	// (2 s of silence first) into MACHINE INITIALSILENCE-2000-2000.
+	code, out, errOut := runAnalyze(t, "", "--json", "--amd-args", "AMD(2000,2000,1000,5000,120,50,4,256)", f)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	l := jsonLines(t, out)[0]
+	if field(l, "asterisk", "cause") != "INITIALSILENCE-2000-2000" || field(l, "params", "asterisk", "maximum_number_of_words") != 4.0 {
+		t.Errorf("--amd-args: %v %v", field(l, "asterisk", "cause"), field(l, "params", "asterisk"))
+	}
+	// A flag given on its own overrides the arguments.
+	_, out, _ = runAnalyze(t, "", "--json", "--amd-args", "2000,2000,1000", "--initial_silence", "2500", f)
+	if l := jsonLines(t, out)[0]; field(l, "asterisk", "status") != "HUMAN" || field(l, "asterisk", "cause") != "HUMAN-1000-1000" {
+		t.Errorf("flag over --amd-args: %v", l["asterisk"])
+	}
+	if code, _, _ := runAnalyze(t, "", "--amd-args", "2000,lots", f); code != 2 {
+		t.Errorf("bad --amd-args: exit %d, want 2", code)
+	}
+}
+
+// TestRunOrderedBoundsPending: with the first file slow, the workers do not
+// run ahead by more than the window, and the order is kept.
+func TestRunOrderedBoundsPending(t *testing.T) {
+	files := make([]analyzeInput, 200)
+	for i := range files {
+		files[i] = analyzeInput{path: fmt.Sprint(i)}
+	}
+	release := make(chan struct{})
+	var mu sync.Mutex
+	started, maxAhead := 0, 0
+	analyze := func(_ context.Context, in analyzeInput) *analyzed {
+		mu.Lock()
+		started++
+		maxAhead = max(maxAhead, started)
+		mu.Unlock()
+		if in.path == "0" {
+			<-release
+		}
+		return &analyzed{res: &amd.Result{File: in.path}}
+	}
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		close(release)
+	}()
+	var got []string
+	err := runAnalyzeOrdered(context.Background(), files, 2, analyze, func(a *analyzed) error {
+		if len(got) == 0 {
+			mu.Lock()
+			if started > 4*2+16 {
+				t.Errorf("%d files started while the first was still pending", started)
+			}
+			mu.Unlock()
+		}
+		got = append(got, a.res.File)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range got {
+		if f != fmt.Sprint(i) {
+			t.Fatalf("result %d is %s", i, f)
+		}
+	}
+	if len(got) != 200 {
+		t.Fatalf("%d results", len(got))
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
-	"github.com/khompctl/khompctl/pkg/amd"
 	"github.com/khompctl/khompctl/pkg/amd/audio"
 	"github.com/khompctl/khompctl/pkg/amd/template"
 )
@@ -328,25 +327,4 @@ func renderTemplateTable(w io.Writer, header []string, rows [][]string) error {
 		return err
 	}
 	return t.Render()
-}
-
-// captureTemplateCandidate is the --capture-templates step of amd analyze
-// (kept here, next to the template commands, for the pipeline to call after
-// each analysed file): the greeting of a call decided MACHINE that matched
-// no template is saved in dir as a candidate for `amd learn`. It returns the
-// saved WAV path, "" when the call is not a candidate.
-func captureTemplateCandidate(dir, path string, opts audio.Options, res *amd.Result) (string, error) {
-	if res == nil || res.Error != "" {
-		return "", nil
-	}
-	voiceStart := -1
-	if c := res.Cadence; c != nil && c.Stats.Utterances > 0 {
-		voiceStart = c.Stats.AnswerMs + c.Stats.InitialSilenceMs
-	}
-	c := &template.Capture{Dir: dir}
-	return c.SaveFile(path, opts, template.Candidate{
-		Source: path, Result: res.Result, Conclusion: res.Conclusion, Pattern: res.Pattern,
-		Cause: res.Cause, DecisionMs: res.DecisionMs, VoiceStartMs: voiceStart,
-		AnsweredAtMs: res.AnsweredAtMs, Matched: res.Template != nil,
-	})
 }

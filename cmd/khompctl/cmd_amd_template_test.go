@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/khompctl/khompctl/pkg/amd"
 	"github.com/khompctl/khompctl/pkg/amd/audio"
 	"github.com/khompctl/khompctl/pkg/amd/template"
 )
@@ -137,30 +136,5 @@ func TestAMDLearnCommand(t *testing.T) {
 	code, _, _ = runTemplateCmd(t, "amd", "learn", "--captured", captured, "--library", lib, "--min-count", "1")
 	if code != exitUsage {
 		t.Errorf("--min-count 1: %d", code)
-	}
-}
-
-func TestCaptureTemplateCandidate(t *testing.T) {
-	dir := t.TempDir()
-	src := asteriskPrompt(t, "en/vm-nobodyavail")
-	opts := audio.DefaultOptions()
-	res := &amd.Result{Result: amd.Machine, Conclusion: "Answering machine", AnsweredAtMs: 0}
-	wav, err := captureTemplateCandidate(dir, src, opts, res)
-	if err != nil || wav == "" {
-		t.Fatalf("capture: %q %v", wav, err)
-	}
-	side, err := os.ReadFile(strings.TrimSuffix(wav, ".wav") + ".json")
-	var sc template.Sidecar
-	if err != nil || json.Unmarshal(side, &sc) != nil || sc.Source != src || sc.Class != "Answering machine" || sc.GreetingMs < 1000 {
-		t.Errorf("sidecar %s: %v", side, err)
-	}
-	for _, r := range []*amd.Result{
-		{Result: amd.Human},
-		{Result: amd.Machine, Template: &amd.TemplateResult{Name: "x"}},
-		{Result: amd.Machine, Error: "unreadable"},
-	} {
-		if wav, err := captureTemplateCandidate(dir, src, opts, r); wav != "" || err != nil {
-			t.Errorf("%+v captured %q %v", r, wav, err)
-		}
 	}
 }

@@ -105,6 +105,10 @@ func printInstallSteps(w io.Writer, steps []install.Step, dryRun bool) {
 		case install.ResetStatus:
 			fmt.Fprintf(w, "%sreset status %s; it had: %s\n", prefix, s.Object, s.Before)
 		case install.ResetContainer:
+			if s.Before == "" {
+				fmt.Fprintf(w, "%sreset container %s (%s)\n", prefix, s.Object, s.Note)
+				break
+			}
 			fmt.Fprintf(w, "%sreset container %s (%s); its entry was:\n", prefix, s.Object, s.Note)
 			fmt.Fprintf(w, "----- %s before -----\n%s\n----- end %s -----\n", s.Object, s.Before, s.Object)
 		case install.KeptStatus:

@@ -32,7 +32,7 @@ import (
 
 // Version changes whenever the generator's output changes; it keys the
 // cache directory so tests never reuse a stale corpus.
-const Version = "cadence-corpus-4"
+const Version = "cadence-corpus-5"
 
 // Labels of the corpus (the amd analyze result classes).
 const (
@@ -331,6 +331,29 @@ type built struct {
 	gsmOK   bool    // GSM round trip is realistic for this class
 	minSNR  float64 // lowest SNR the class's accuracy goal is defined at
 	ringbOK bool
+	talkOK  bool // background talk at the callee's end is realistic
+}
+
+// backgroundTalk mixes another voice talking 15–25 dB below the callee
+// (a TV, a colleague) over the whole answered part of the file.
+func (g *generator) backgroundTalk(ctx context.Context, r *rand.Rand, b *built) error {
+	lang, v := g.randomVoice(r)
+	var track []float32
+	for len(track) < len(b.x) {
+		phrase, err := g.src.speak(ctx, v, pick(r, g.voices.langs[lang].greeting))
+		if err != nil {
+			return err
+		}
+		track = append(track, phrase...)
+		track = append(track, silence(uniform(r, 150, 700))...)
+	}
+	below := uniform(r, 15, 25)
+	setLevel(track, 20*math.Log10(b.refRMS/32768)-below)
+	for i := range b.x {
+		b.x[i] += track[i]
+	}
+	b.notes = append(b.notes, fmt.Sprintf("background=%s/-%.0fdB", v, below))
+	return nil
 }
 
 func (g *generator) make(ctx context.Context, j job, dir string) (Label, error) {
@@ -367,6 +390,11 @@ func (g *generator) make(ctx context.Context, j job, dir string) (Label, error) 
 // degrade applies ringback, noise, band-limiting, gain and a codec, and
 // returns the WAV encoding to write.
 func (g *generator) degrade(ctx context.Context, r *rand.Rand, b *built) (string, error) {
+	if b.talkOK && r.Float64() < 0.12 {
+		if err := g.backgroundTalk(ctx, r, b); err != nil {
+			return "", err
+		}
+	}
 	if b.ringbOK && r.Float64() < 0.15 {
 		region := []string{"US", "EU", "BR"}[r.IntN(3)]
 		rings := 1 + r.IntN(2)

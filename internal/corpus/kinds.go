@@ -154,7 +154,7 @@ func (g *generator) shortWord(ctx context.Context, r *rand.Rand, lang string, v 
 // human: initial silence, one short greeting (sometimes two quick words, or
 // "Hello? … Hello?"), then the person waits in silence.
 func (g *generator) human(ctx context.Context, r *rand.Rand) (*built, error) {
-	b := &built{label: Label{Label: LabelHuman}, gsmOK: true, ringbOK: true}
+	b := &built{label: Label{Label: LabelHuman}, gsmOK: true, ringbOK: true, talkOK: true}
 	var first []float32
 	var desc string
 	lang, v := g.randomVoice(r)
@@ -226,7 +226,7 @@ func randomBeepFreq(r *rand.Rand) float64 {
 // machine: a long greeting (3–15 s of phrases with short pauses), with a
 // beep after it in 60 % of the files.
 func (g *generator) machine(ctx context.Context, r *rand.Rand) (*built, error) {
-	b := &built{label: Label{Label: LabelMachine}, gsmOK: true, ringbOK: true}
+	b := &built{label: Label{Label: LabelMachine}, gsmOK: true, ringbOK: true, talkOK: true}
 	target := msToN(uniform(r, 3000, 15000))
 	level := uniform(r, -23, -17)
 	init := uniform(r, 100, 1500)

@@ -56,8 +56,6 @@ func TestAccuracyCorpus(t *testing.T) {
 	}
 }
 
-}
-
 // analyzeLabelled runs amd.Analyze with the default configuration.
 func analyzeLabelled(path string, l corpus.Label) (corpus.Outcome, error) {
 	st, err := audio.Open(path, audio.Options{Channel: -1})

@@ -61,9 +61,12 @@ type pipeline struct {
 	bank    *tones.Bank
 	matcher *template.Matcher
 
-	samples   int64 // samples read: the duration
-	answerMs  int   // answer point given to the cadence (0: the start)
-	lastFrame int   // end of the last frame, ms
+	samples  int64 // samples read: the duration
+	answerMs int   // answer point given to the cadence (0: the start)
+	// notAnswerMs is an answer point call progress proposed that was not
+	// one (ringback after speech, a transfer), so it is not judged again.
+	notAnswerMs int
+	lastFrame   int // end of the last frame, ms
 }
 
 func newPipeline(cfg *Config) *pipeline {
@@ -99,12 +102,40 @@ func (p *pipeline) frame(f *dsp.Frame) {
 	// A recording that starts before the answer: as soon as call progress
 	// knows where the answer was, the cadence restarts its analysis there
 	// (it replays what it heard since, so nothing is lost).
-	if at := p.bank.Progress.State().AnsweredAtMs; at > 0 && at != p.answerMs {
-		p.answerMs = at
-		p.mask.answer(at)
+	if st := p.bank.Progress.State(); st.AnsweredAtMs > 0 && st.AnsweredAtMs != p.answerMs && st.AnsweredAtMs != p.notAnswerMs {
+		if p.preAnswer(st) {
+			p.answerMs = st.AnsweredAtMs
+			p.mask.answer(st.AnsweredAtMs)
+		} else {
+			p.notAnswerMs = st.AnsweredAtMs // judged once
+		}
 	}
 	p.mask.process(f, tonal)
 	p.lastFrame = f.EndMs()
+}
+
+// Limits on what counts as ringback before the answer (rather than a
+// transfer or a hold tone in the middle of a call).
+const (
+	maxAnswerMs = 120000 // dialers give up ringing well before 2 minutes
+	ringCycleMs = 6000   // the longest ring cycle (US: 2 s on, 4 s off)
+)
+
+// preAnswer reports whether the ringback call progress heard came before
+// the answer: early enough, and with nobody speaking before the rings.
+func (p *pipeline) preAnswer(st tones.Progress) bool {
+	if st.AnsweredAtMs > maxAnswerMs {
+		return false
+	}
+	if p.answerMs > 0 {
+		return true // already in the pre-answer phase: follow refinements
+	}
+	for _, s := range p.cad.Segments() {
+		if s.EndMs < st.RingbackMs-ringCycleMs {
+			return false // speech before the ringing
+		}
+	}
+	return true
 }
 
 // finish flushes the front end, closes every detector and fuses them.
@@ -127,9 +158,10 @@ func (p *pipeline) finish() *Result {
 	if p.matcher != nil {
 		ev.tmpl = templateMatch(p.matcher.Match())
 	}
-	// Still ringing at the end (or only busy): nobody answered, and what the
-	// cadence made of the silence between rings means nothing.
-	if (prog.Ringback || prog.Busy) && prog.AnsweredAtMs < 0 {
+	// Still ringing at the end (or only busy) and nobody spoke: nobody
+	// answered, and what the cadence made of the silence between rings
+	// means nothing.
+	if (prog.Ringback || prog.Busy) && prog.AnsweredAtMs < 0 && p.cad.Stats().Words == 0 {
 		ev.ringing = true
 	} else {
 		ev.cad = p.mask.decision(p.lastFrame)

@@ -16,6 +16,7 @@ import (
 	"github.com/khompctl/khompctl/pkg/amd/audio"
 	"github.com/khompctl/khompctl/pkg/amd/dsp"
 	"github.com/khompctl/khompctl/pkg/amd/template"
+	"github.com/khompctl/khompctl/pkg/amd/tones"
 )
 
 // loadParity decodes a parity recording into memory.
@@ -264,4 +265,71 @@ func BenchmarkAnalyzeTemplates100(b *testing.B) {
 	perAudioSecond := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / 60
 	b.ReportMetric(perAudioSecond, "ns/audio-s")
 	b.ReportMetric(1e9/perAudioSecond, "x-realtime")
+}
+
+// usRingback is n cycles of US ringback (440+480 Hz, 2 s on, 4 s off) at
+// about -16 dBm0 per tone.
+func usRingback(n int) []float32 {
+	var out []float32
+	for c := 0; c < n; c++ {
+		for i := 0; i < 6*8000; i++ {
+			v := 0.0
+			if i < 2*8000 {
+				ts := float64(i) / 8000
+				v = 2500 * (math.Sin(2*math.Pi*440*ts) + math.Sin(2*math.Pi*480*ts))
+			}
+			out = append(out, float32(v))
+		}
+	}
+	return out
+}
+
+// TestRingbackBeforeAnswer: ringback then a "hello": the answer point is
+// found, the cadence starts there, and the person is HUMAN.
+func TestRingbackBeforeAnswer(t *testing.T) {
+	audio := append(usRingback(2), loadParity(t, "03_hello_at_t0.wav")...)
+	res := analyzeBytes(t, wavBytes(t, audio), DefaultConfig())
+	if res.AnsweredAtMs < 11000 || res.AnsweredAtMs > 13500 {
+		t.Errorf("answered_at_ms %d, want about 12000 (after two ring cycles)", res.AnsweredAtMs)
+	}
+	if res.Result != Human || res.DecisionMs <= res.AnsweredAtMs {
+		t.Errorf("result %s at %d ms (answer %d), want HUMAN after the answer", res.Result, res.DecisionMs, res.AnsweredAtMs)
+	}
+	if res.Progress == nil || !res.Progress.Ringback {
+		t.Errorf("call_progress: %+v", res.Progress)
+	}
+}
+
+// TestRingbackAfterSpeechIsNotAnAnswer: someone speaks, then a ringing tone
+// (a transfer, a hold): the call was answered at the start, and the
+// analysis is not moved to the later "answer".
+func TestRingbackAfterSpeechIsNotAnAnswer(t *testing.T) {
+	hello := loadParity(t, "03_hello_at_t0.wav")
+	audio := append(append(append([]float32{}, hello...), usRingback(2)...), hello...)
+	res := analyzeBytes(t, wavBytes(t, audio), DefaultConfig())
+	if res.AnsweredAtMs != 0 {
+		t.Errorf("answered_at_ms %d, want 0 (speech came before the ringing)", res.AnsweredAtMs)
+	}
+	if res.Result != Human || res.DecisionMs > 3000 {
+		t.Errorf("result %s at %d ms, want HUMAN on the first hello", res.Result, res.DecisionMs)
+	}
+}
+
+// TestPreAnswerGuard: an answer point proposed by call progress is taken
+// only when nobody spoke before the ringing and it is not absurdly late.
+func TestPreAnswerGuard(t *testing.T) {
+	quiet := newPipeline(&Config{Cadence: DefaultConfig().Cadence, Asterisk: DefaultConfig().Asterisk})
+	quiet.write(make([]float32, 14*8000))
+	if !quiet.preAnswer(tones.Progress{AnsweredAtMs: 12000, RingbackMs: 2000}) {
+		t.Error("ringback from the start rejected")
+	}
+	if quiet.preAnswer(tones.Progress{AnsweredAtMs: 130000, RingbackMs: 2000}) {
+		t.Error("an answer after 130 s of ringing accepted")
+	}
+	talked := newPipeline(&Config{Cadence: DefaultConfig().Cadence, Asterisk: DefaultConfig().Asterisk})
+	talked.write(loadParity(t, "03_hello_at_t0.wav"))
+	talked.write(make([]float32, 12*8000))
+	if talked.preAnswer(tones.Progress{AnsweredAtMs: 20000, RingbackMs: 16000}) {
+		t.Error("ringing after speech taken as the answer")
+	}
 }

@@ -58,7 +58,7 @@ func (c *Config) Validate() error {
 	if err := c.Cadence.Validate(); err != nil {
 		return err
 	}
-	if c.Policy.EvidenceWindowMs <= 0 || c.Policy.BeepAfterHumanMs < 0 || c.Policy.GreetingGapMs < 0 {
+	if c.Policy.EvidenceWindowMs <= 0 || c.Policy.BeepAfterHumanMs < 0 || c.Policy.GreetingGapMs < 0 || c.Policy.MinLoneBeepMs < 0 || c.Policy.MaxLoneBeeps < 0 {
 		return fmt.Errorf("policy: the evidence window must be positive, the beep windows not negative")
 	}
 	return nil

@@ -46,6 +46,12 @@ type Policy struct {
 	// cadence said HUMAN overturns it (a short greeting, a pause, then the
 	// beep: a terse voicemail, not a person).
 	BeepAfterHumanMs int
+	// MinLoneBeepMs and MaxLoneBeeps: with no greeting at all (SILENCE or
+	// NOTSURE), a beep makes the call a voicemail only if it lasts at least
+	// MinLoneBeepMs and no more than MaxLoneBeeps beeps were heard (a
+	// train of bursts is a signalling tone, not a mailbox).
+	MinLoneBeepMs int
+	MaxLoneBeeps  int
 	// GreetingGapMs: a later beep also overturns HUMAN when the speech ran
 	// on from the decision to the beep with no pause longer than this (the
 	// "person" was a greeting that paused once, then kept talking into its
@@ -56,7 +62,7 @@ type Policy struct {
 
 // DefaultPolicy returns the documented defaults.
 func DefaultPolicy() Policy {
-	return Policy{EvidenceWindowMs: 30000, BeepAfterHumanMs: 4000, GreetingGapMs: 2000}
+	return Policy{EvidenceWindowMs: 30000, BeepAfterHumanMs: 4000, GreetingGapMs: 2000, MinLoneBeepMs: 100, MaxLoneBeeps: 2}
 }
 
 // Confidences of the tone and template evidence. These detectors either
@@ -96,7 +102,7 @@ func fuseDefault(ev *evidence, pol Policy) verdict {
 func fuseCadence(ev *evidence, pol Policy) verdict {
 	beep := ev.greetingBeep(pol)
 	if ev.cad == nil {
-		return ev.unanswered(beep)
+		return ev.unanswered(beep, pol)
 	}
 	c := ev.cad
 	cause := "cadence:" + c.Cause
@@ -114,7 +120,7 @@ func fuseCadence(ev *evidence, pol Policy) verdict {
 		}
 		return verdict{Human, c.DecidedMs, c.Confidence, humanConclusion(c.Stats), "", cause}
 	case cadence.Silence:
-		if beep != nil {
+		if ev.loneBeep(beep, pol) {
 			return beepVerdict(beep)
 		}
 		v := verdict{Silence, c.DecidedMs, c.Confidence, ConclusionNoSpeech, "", cause}
@@ -123,10 +129,26 @@ func fuseCadence(ev *evidence, pol Policy) verdict {
 		}
 		return v
 	}
-	if beep != nil {
+	if ev.loneBeep(beep, pol) {
 		return beepVerdict(beep)
 	}
 	return verdict{NotSure, c.DecidedMs, c.Confidence, ConclusionUnknown, "", cause}
+}
+
+// loneBeep reports whether a beep heard without any greeting is enough to
+// call a voicemail: one real beep (or two), not a click-length blip and not
+// a train of tone bursts (a signalling or disconnect tone).
+func (ev *evidence) loneBeep(b *Beep, pol Policy) bool {
+	if b == nil || b.EndMs-b.StartMs < pol.MinLoneBeepMs {
+		return false
+	}
+	n := 0
+	for _, o := range ev.beeps {
+		if o.StartMs >= ev.answeredAt && ev.inWindow(o.DetectedMs, pol) {
+			n++
+		}
+	}
+	return n <= pol.MaxLoneBeeps
 }
 
 func beepVerdict(b *Beep) verdict {
@@ -136,8 +158,8 @@ func beepVerdict(b *Beep) verdict {
 
 // unanswered is the verdict when ringback (or busy) never gave way to an
 // answer: nobody spoke.
-func (ev *evidence) unanswered(beep *Beep) verdict {
-	if beep != nil {
+func (ev *evidence) unanswered(beep *Beep, pol Policy) verdict {
+	if ev.loneBeep(beep, pol) {
 		return beepVerdict(beep)
 	}
 	if ev.busy {
@@ -203,7 +225,8 @@ func (ev *evidence) speechRunsInto(fromMs, toMs, maxGap int) bool {
 }
 
 // greetingBeep is the first beep inside the evidence window that follows
-// the start of the greeting (any beep when nobody spoke).
+// the start of the greeting (any beep when nobody spoke), not counting
+// tone-like bits inside the speech itself.
 func (ev *evidence) greetingBeep(pol Policy) *Beep {
 	return ev.firstBeepAfterVoice(func(b *Beep) bool { return ev.inWindow(b.DetectedMs, pol) })
 }
@@ -220,6 +243,18 @@ func (ev *evidence) reportedBeep() *Beep {
 	return nil
 }
 
+// insideSpeech reports whether a beep lies within one voice segment: the
+// voice detector heard speech run through it (a steady sung or drawled
+// vowel), so it is not the beep that ends a greeting.
+func (ev *evidence) insideSpeech(b *Beep) bool {
+	for _, s := range ev.voice {
+		if s.StartMs < b.StartMs && s.EndMs > b.EndMs {
+			return true
+		}
+	}
+	return false
+}
+
 func (ev *evidence) firstBeepAfterVoice(ok func(*Beep) bool) *Beep {
 	firstVoice := -1
 	for _, s := range ev.voice {
@@ -230,7 +265,7 @@ func (ev *evidence) firstBeepAfterVoice(ok func(*Beep) bool) *Beep {
 	}
 	for i := range ev.beeps {
 		b := &ev.beeps[i]
-		if b.StartMs < ev.answeredAt || !ok(b) {
+		if b.StartMs < ev.answeredAt || !ok(b) || ev.insideSpeech(b) {
 			continue
 		}
 		if firstVoice < 0 || b.StartMs >= firstVoice {

@@ -117,6 +117,8 @@ func checkMap(ctx context.Context, db *sql.DB, r *Report) error {
 	r.add("KHOMPSTATUSMAP", state, "%s", detail)
 	if bad := m.Malformed(); len(bad) > 0 {
 		r.add("map lines", Fail, "%d line(s) VICIdial ignores, first: %s", len(bad), bad[0])
+	} else if odd := m.Problems(); len(odd) > 0 {
+		r.add("map lines", Info, "%d line(s) VICIdial may misread, first: %s (khompctl patterns list shows all)", len(odd), odd[0])
 	}
 	return checkMapStatuses(ctx, db, m, r)
 }

@@ -98,17 +98,23 @@ func planStatus(ctx context.Context, q Querier, s *Status, force bool) (Step, er
 	}
 	want := s.values()
 	var diffs []string
+	flagsDiffer := false
 	for i, col := range columns {
 		if w := fmt.Sprint(want[i]); row[i].String != w || !row[i].Valid {
 			diffs = append(diffs, fmt.Sprintf("%s=%q", col, row[i].String))
+			flagsDiffer = flagsDiffer || col != "status_name"
 		}
 	}
-	if len(diffs) == 0 {
-		return Step{}, nil
-	}
 	before := strings.Join(diffs, " ")
-	if force {
+	switch {
+	case len(diffs) == 0:
+		return Step{}, nil
+	case force:
 		return Step{Kind: ResetStatus, Object: s.Code, Before: before, status: s}, nil
+	case !flagsDiffer:
+		// Only the name differs (VICIdial's own SQL names KPDROP "KHOMP Call
+		// Hung Up During Anal"; admins rename statuses): not worth a report.
+		return Step{}, nil
 	}
 	return Step{Kind: KeptStatus, Object: s.Code, Before: before, Note: "differs from the default; kept (--force resets)"}, nil
 }
@@ -121,25 +127,33 @@ func planContainer(ctx context.Context, q Querier, c Container, force bool) (Ste
 	if err != nil {
 		return Step{}, err
 	}
-	if row.Entry == c.Entry && !row.EntryNull && row.Notes == c.Notes && row.Type == c.Type && row.Group == c.Group {
-		return Step{}, nil
-	}
+	entryDiffers := row.Entry != c.Entry || row.EntryNull
+	metaDiffers := row.Notes != c.Notes || row.Type != c.Type || row.Group != c.Group
 	var what []string
-	if row.Entry != c.Entry || row.EntryNull {
+	if entryDiffers {
 		what = append(what, "entry")
 	}
-	if row.Notes != c.Notes || row.Type != c.Type || row.Group != c.Group {
+	if metaDiffers {
 		what = append(what, fmt.Sprintf("notes/type/group %q/%q/%q", row.Notes, row.Type, row.Group))
 	}
 	st := Step{Object: c.ID, container: &c, oldEntry: row.Entry, oldNull: row.EntryNull}
-	if force {
+	switch {
+	case !entryDiffers && !metaDiffers:
+		return Step{}, nil
+	case force:
 		st.Kind = ResetContainer
-		st.Before = masked(c.ID, row.Entry)
 		st.Note = "replaced " + strings.Join(what, " and ")
+		if entryDiffers {
+			st.Before = masked(c.ID, row.Entry)
+		}
 		return st, nil
+	case !entryDiffers:
+		// Only the description differs (VICIdial's own SQL has other
+		// notes): cosmetic, not worth a report on every run.
+		return Step{}, nil
 	}
 	st.Kind = KeptContainer
-	st.Note = strings.Join(what, " and ") + " differ from the default; kept (--force resets)"
+	st.Note = "entry differs from the default; kept (--force resets)"
 	return st, nil
 }
 

@@ -160,6 +160,7 @@ func TestPlanApplyIdempotentAndKeepsEdits(t *testing.T) {
 			db.Exec(t, "UPDATE vicidial_settings_containers SET container_entry = ? WHERE container_id = 'KHOMPSETTINGS'", settings)
 			db.Exec(t, "UPDATE vicidial_statuses SET selectable = 'Y' WHERE status = 'KPAM'")
 			db.Exec(t, "DELETE FROM vicidial_statuses WHERE status = 'KPNOSP'")
+			db.Exec(t, "UPDATE vicidial_statuses SET status_name = 'KHOMP Call Hung Up During Anal' WHERE status = 'KPDROP'")
 
 			steps, err = Plan(ctx, db, false)
 			if err != nil {
@@ -189,6 +190,9 @@ func TestPlanApplyIdempotentAndKeepsEdits(t *testing.T) {
 				}
 				if s.Object == "KPAM" && (s.Kind != ResetStatus || !strings.Contains(s.Before, `selectable="Y"`)) {
 					t.Fatalf("KPAM step = %+v", s)
+				}
+				if s.Object == "KPDROP" && (s.Kind != ResetStatus || !strings.Contains(s.Before, `status_name="KHOMP Call Hung Up During Anal"`)) {
+					t.Fatalf("KPDROP step = %+v", s)
 				}
 			}
 			if err := Apply(ctx, db, steps); err != nil {
@@ -237,5 +241,35 @@ func TestDefaultSettingsTokenRewrite(t *testing.T) {
 	}
 	if strings.Count(next, "\n") != strings.Count(DefaultSettings(), "\n") {
 		t.Fatal("SetToken added or removed lines")
+	}
+}
+
+// TestInstallOverVICIdialsOwnSQL: a site that loaded KHOMP_settings.sql
+// (VICIdial's notes and settings text, the same map, 17 statuses with the
+// truncated KPDROP name) gets the 6 missing statuses and one "kept" line
+// for its own settings container, nothing else.
+func TestInstallOverVICIdialsOwnSQL(t *testing.T) {
+	db := testdb.New(t, testdb.Schema1720)
+	ctx := context.Background()
+	for _, s := range DefaultStatuses()[:17] {
+		v := s.values()
+		if s.Code == "KPDROP" {
+			v[1] = "KHOMP Call Hung Up During Anal"
+		}
+		db.Exec(t, insertStatusSQL("INSERT"), v...)
+	}
+	db.Exec(t, "INSERT INTO vicidial_settings_containers (container_id, container_notes, container_type, user_group, container_entry) VALUES ('KHOMPSTATUSMAP', 'their notes', 'OTHER', '---ALL---', ?)", DefaultStatusMap())
+	db.Exec(t, "INSERT INTO vicidial_settings_containers (container_id, container_notes, container_type, user_group, container_entry) VALUES ('KHOMPSETTINGS', 'their notes', 'OTHER', '---ALL---', ?)", "khomp_api_url => https://gw/rpc/json.fcgi/kgateway\r\n")
+	steps, err := Plan(ctx, db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range steps {
+		got = append(got, s.Kind+" "+s.Object)
+	}
+	want := "insert-status KPIS|insert-status KPIA|insert-status KPFORA|insert-status KPUNAN|insert-status KPPORI|insert-status KPNOSP|kept-container KHOMPSETTINGS"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("plan = %v", got)
 	}
 }

@@ -155,7 +155,32 @@ func Set(ctx context.Context, db *sql.DB, r SetRequest) (SetResult, error) {
 	}
 	res.Appended = len(res.Previous) == 0
 	res.Changed = before != after
+	if res.Changed {
+		if err := logAdminChange(ctx, db, res); err != nil {
+			// The map is written; a missing audit row is worth a warning,
+			// not a failure that would make the caller retry the edit.
+			res.Warnings = append(res.Warnings, "map updated but not recorded in vicidial_admin_log: "+err.Error())
+		}
+	}
 	return res, nil
+}
+
+// logAdminChange records the edit in vicidial_admin_log like VICIdial's
+// KHOMP admin page does (event_section KHOMP), so it shows in VICIdial's
+// admin change log. User "khompctl" marks edits made from the shell.
+func logAdminChange(ctx context.Context, db *sql.DB, res SetResult) error {
+	eventType, code := "MODIFY", "KHOMP MAP MODIFY"
+	notes := res.Line
+	if res.Appended {
+		eventType, code = "ADD", "KHOMP MAP ADD"
+	} else {
+		notes = strings.Join(res.Previous, " | ") + " -> " + res.Line
+	}
+	_, err := db.ExecContext(ctx,
+		`INSERT INTO vicidial_admin_log (event_date, user, ip_address, event_section, event_type, record_id, event_code, event_sql, event_notes, user_group)
+		 VALUES (NOW(), 'khompctl', '', 'KHOMP', ?, ?, ?, '', ?, '---ALL---')`,
+		eventType, container.StatusMapID, code, notes)
+	return err
 }
 
 // statusWarnings checks the status against vicidial_statuses (and the

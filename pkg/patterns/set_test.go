@@ -52,6 +52,20 @@ func TestSetReplacesOrAppends(t *testing.T) {
 			if got := db.ContainerEntry(t, container.StatusMapID); got != want {
 				t.Fatalf("tail %q", tail(got, 80))
 			}
+			var events []string
+			rows, err := db.Query("SELECT CONCAT(event_type, ' ', event_notes) FROM vicidial_admin_log WHERE event_section = 'KHOMP' AND user = 'khompctl' ORDER BY admin_log_id")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var e string
+				rows.Scan(&e)
+				events = append(events, e)
+			}
+			rows.Close()
+			if len(events) != 3 || !strings.HasPrefix(events[0], `MODIFY "Voice mail"."New one" =>  -> "Voice mail"."New one" => amdaction.KPAM.AMD`) || events[2] != `ADD "Fax"."Fax 9000Hz" => status.KPFX` {
+				t.Fatalf("admin log = %q", events)
+			}
 			m := container.ParseStatusMap(want)
 			if r := m.Lookup("Fax", "Fax 9000Hz"); r.Action != "status" || r.Status != "KPFX" || r.Rule != container.RuleExact {
 				t.Fatalf("runtime sees %+v", r)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -109,20 +110,15 @@ func unsafeName(s string) string {
 	return ""
 }
 
-// scanQuery returns each distinct (conclusion, pattern) of the window
-// once, in order of first appearance. Grouping is on the binary value, so
-// pairs differing only in case or trailing spaces stay apart (the column
-// collation would merge them; the Perl kept them apart too). Doing the
-// grouping in the server instead of streaming every row keeps a full check
-// over a million rows within seconds; Go still de-duplicates, since a NULL
-// and an empty pattern give the same key. Rows whose conclusion is NULL or
-// empty are skipped, as in the Perl (LENGTH, not <> ”, so that a
-// conclusion of spaces still counts as it did there).
-const scanQuery = `SELECT CAST(conclusion AS BINARY) AS c, CAST(pattern AS BINARY) AS p, COUNT(*)
-FROM vicidial_khomp_log
-WHERE start_date >= ? AND LENGTH(conclusion) > 0
-GROUP BY c, p
-ORDER BY MIN(start_date), MIN(khomp_log_id)`
+// scanQuery streams the window's rows that have a conclusion. There is
+// deliberately no GROUP BY, DISTINCT or ORDER BY: each would make the server
+// build a temporary table or sort a million rows, and the column collation
+// would merge pairs that differ only in case or trailing spaces (the Perl
+// kept them apart). The server just reads; Go de-duplicates byte-exactly and
+// orders the pairs by the first log row that showed them. LENGTH rather
+// than <> ” so that a conclusion of spaces still counts, as in the Perl.
+const scanQuery = `SELECT conclusion, pattern, khomp_log_id FROM vicidial_khomp_log
+WHERE start_date >= ? AND LENGTH(conclusion) > 0`
 
 // ScanResult holds the distinct keys found in the log, in first-seen order.
 type ScanResult struct {
@@ -131,9 +127,17 @@ type ScanResult struct {
 	Skipped []Skipped
 }
 
-// Scan reads the distinct pairs of the window and returns their keys:
-// "Conclusion" plus ."Pattern" when the pattern is not empty. Pairs whose
-// names would corrupt the map are returned in Skipped instead. Memory
+// pairSeen is a distinct pair and the first log row that showed it.
+type pairSeen struct {
+	key                 string
+	conclusion, pattern string
+	firstID             uint64
+}
+
+// Scan streams the window and returns its distinct keys: "Conclusion" plus
+// ."Pattern" when the pattern is not empty (NULL and ” are the same), in
+// the order of the first log row (khomp_log_id) that showed each. Pairs
+// whose names would corrupt the map are returned in Skipped instead. Memory
 // grows with the number of distinct pairs, not rows.
 func Scan(ctx context.Context, q Querier, start string, trace func(string, ...any)) (ScanResult, error) {
 	if trace != nil {
@@ -145,35 +149,40 @@ func Scan(ctx context.Context, q Querier, start string, trace func(string, ...an
 	}
 	defer rows.Close()
 	var res ScanResult
-	seen := map[string]struct{}{}
+	index := map[string]int{} // key -> position in pairs
+	var pairs []pairSeen
 	var conclusion, pattern sql.RawBytes
-	var n int64
+	var id uint64
+	var buf []byte
 	for rows.Next() {
-		if err := rows.Scan(&conclusion, &pattern, &n); err != nil {
+		if err := rows.Scan(&conclusion, &pattern, &id); err != nil {
 			return ScanResult{}, fmt.Errorf("read vicidial_khomp_log: %w", err)
 		}
-		res.Rows += n
-		key := keyBytes(conclusion, pattern)
-		if _, ok := seen[string(key)]; ok { // no allocation for the lookup
+		res.Rows++
+		buf = appendKey(buf[:0], conclusion, pattern)
+		if i, ok := index[string(buf)]; ok { // no allocation for the lookup
+			pairs[i].firstID = min(pairs[i].firstID, id)
 			continue
 		}
-		k := string(key)
-		seen[k] = struct{}{}
-		c, p := string(conclusion), string(pattern)
-		if why := firstNonEmpty(unsafeName(c), unsafeName(p)); why != "" {
-			res.Skipped = append(res.Skipped, Skipped{Conclusion: c, Pattern: p, Reason: why})
-			continue
-		}
-		res.Keys = append(res.Keys, k)
+		index[string(buf)] = len(pairs)
+		pairs = append(pairs, pairSeen{key: string(buf), conclusion: string(conclusion), pattern: string(pattern), firstID: id})
 	}
 	if err := rows.Err(); err != nil {
 		return ScanResult{}, fmt.Errorf("read vicidial_khomp_log: %w", err)
 	}
+	sort.Slice(pairs, func(a, b int) bool { return pairs[a].firstID < pairs[b].firstID })
+	for _, p := range pairs {
+		if why := firstNonEmpty(unsafeName(p.conclusion), unsafeName(p.pattern)); why != "" {
+			res.Skipped = append(res.Skipped, Skipped{Conclusion: p.conclusion, Pattern: p.pattern, Reason: why})
+			continue
+		}
+		res.Keys = append(res.Keys, p.key)
+	}
 	return res, nil
 }
 
-func keyBytes(conclusion, pattern []byte) []byte {
-	b := make([]byte, 0, len(conclusion)+len(pattern)+5)
+// appendKey appends the map key of a pair to b.
+func appendKey(b, conclusion, pattern []byte) []byte {
 	b = append(b, '"')
 	b = append(b, conclusion...)
 	b = append(b, '"')

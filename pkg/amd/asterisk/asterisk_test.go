@@ -157,6 +157,10 @@ func TestParamsSetAndValidate(t *testing.T) {
 	if bad.Validate() == nil {
 		t.Fatal("zero total_analysis_time accepted")
 	}
+	bad.TotalAnalysisTime = 4000000
+	if bad.Validate() == nil {
+		t.Fatal("a total_analysis_time over an hour accepted")
+	}
 }
 
 func FuzzParseConf(f *testing.F) {
@@ -183,4 +187,45 @@ func BenchmarkDetector(b *testing.B) {
 		d.ProcessSamples(audio)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/60, "ns/audio-s")
+}
+
+func TestParseArgs(t *testing.T) {
+	// VICIdial's usual dialplan line.
+	p, err := ParseArgs("AMD(2000,2000,1000,5000,120,50,4,256)", DefaultParams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Params{InitialSilence: 2000, Greeting: 2000, AfterGreetingSilence: 1000, TotalAnalysisTime: 5000,
+		MinimumWordLength: 120, BetweenWordsSilence: 50, MaximumNumberOfWords: 4, SilenceThreshold: 256, MaximumWordLength: 5000}
+	if p != want {
+		t.Fatalf("got %+v", p)
+	}
+	// Empty positions keep the base; the audio file is ignored.
+	p, err = ParseArgs(" ,,600,,,,,,7000,beep ", DefaultParams())
+	if err != nil || p.AfterGreetingSilence != 600 || p.MaximumWordLength != 7000 || p.InitialSilence != 2500 {
+		t.Fatalf("got %+v, %v", p, err)
+	}
+	if p, err := ParseArgs("", DefaultParams()); err != nil || p != DefaultParams() {
+		t.Fatalf("empty: %+v %v", p, err)
+	}
+	for _, bad := range []string{"2500,abc", "1,2,3,4,5,6,7,8,9,f,11", "-1"} {
+		if _, err := ParseArgs(bad, DefaultParams()); err == nil || !strings.Contains(err.Error(), "AMD()") {
+			t.Errorf("%q: want an error, got %v", bad, err)
+		}
+	}
+}
+
+func FuzzParseArgs(f *testing.F) {
+	f.Add("AMD(2000,2000,1000,5000,120,50,4,256)")
+	f.Add(",,,,")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParseArgs(s, DefaultParams())
+		if err == nil {
+			for _, k := range Keys {
+				if *k.Field(&p) < 0 {
+					t.Fatalf("negative %s accepted from %q", k.Name, s)
+				}
+			}
+		}
+	})
 }

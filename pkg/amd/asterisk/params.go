@@ -67,6 +67,9 @@ func (p *Params) Set(key string, value int) error {
 			if value < 0 {
 				return fmt.Errorf("%s: %d is negative", key, value)
 			}
+			if value > maxParam {
+				return fmt.Errorf("%s: %d is more than %d", key, value, maxParam)
+			}
 			*k.Field(p) = value
 			return nil
 		}
@@ -83,11 +86,17 @@ func (p Params) Map() map[string]int {
 	return m
 }
 
+// maxParam bounds every parameter (an hour, in ms): after the end of the
+// audio the detector runs on digital silence until total_analysis_time.
+const maxParam = 3600000
+
 // Validate rejects values app_amd could not meaningfully run with.
 func (p Params) Validate() error {
 	for _, k := range Keys {
 		if v := *k.Field(&p); v < 0 {
 			return fmt.Errorf("%s: %d is negative", k.Name, v)
+		} else if v > maxParam {
+			return fmt.Errorf("%s: %d is more than %d", k.Name, v, maxParam)
 		}
 	}
 	if p.TotalAnalysisTime == 0 {
@@ -154,4 +163,44 @@ func isKey(name string) bool {
 		}
 	}
 	return false
+}
+
+// ParseArgs applies the positional arguments of the dialplan application,
+// as written in extensions.conf, on top of base:
+//
+//	AMD(initialSilence,greeting,afterGreetingSilence,totalAnalysisTime,
+//	    minimumWordLength,betweenWordsSilence,maximumNumberOfWords,
+//	    silenceThreshold,maximumWordLength[,audioFile])
+//
+// "AMD(" and ")" around the list are optional; an empty position keeps the
+// value from base, as in Asterisk; the audio file (the tenth position) does
+// not affect the decision and is ignored. Unlike Asterisk's atoi, a value
+// that is not a whole number is an error naming its position.
+func ParseArgs(s string, base Params) (Params, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(strings.ToUpper(s), "AMD(") && strings.HasSuffix(s, ")") {
+		s = s[4 : len(s)-1]
+	}
+	p := base
+	if strings.TrimSpace(s) == "" {
+		return p, nil
+	}
+	fields := strings.Split(s, ",")
+	if len(fields) > len(Keys)+1 {
+		return base, fmt.Errorf("AMD() takes at most %d arguments, got %d", len(Keys)+1, len(fields))
+	}
+	for i, f := range fields {
+		f = strings.TrimSpace(f)
+		if f == "" || i == len(Keys) {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return base, fmt.Errorf("AMD() argument %d (%s): %q is not a whole number", i+1, Keys[i].Name, f)
+		}
+		if err := p.Set(Keys[i].Name, n); err != nil {
+			return base, fmt.Errorf("AMD() argument %d: %v", i+1, err)
+		}
+	}
+	return p, nil
 }

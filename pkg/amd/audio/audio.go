@@ -1,8 +1,9 @@
 // Package audio reads telephone recordings for the AMD pipeline: RIFF/WAVE
-// (PCM 8/16/24/32-bit, IEEE float, µ-law, A-law, WAVE_FORMAT_EXTENSIBLE,
-// RF64) and raw Asterisk formats (.sln, .sln16, .ul, .al ...). Whatever the
-// input, a Stream yields 8 kHz mono float32 samples in int16 scale (full
-// scale ±32768), streaming with fixed-size buffers.
+// (PCM 8/16/24/32-bit, IEEE float, µ-law, A-law, Microsoft GSM 6.10,
+// WAVE_FORMAT_EXTENSIBLE, RF64) and raw Asterisk formats (.sln, .sln16,
+// .ul, .al, .gsm ...). Whatever the input, a Stream yields 8 kHz mono
+// float32 samples in int16 scale (full scale ±32768), streaming with
+// fixed-size buffers. GSM 06.10 is decoded bit-exactly (gsm.go).
 //
 // It does not use github.com/go-audio/wav for decoding: that package reads
 // G.711 and float data as plain integers and returns no samples when the
@@ -30,14 +31,14 @@ const (
 // can map them to an exit status with errors.Is.
 var (
 	// ErrUnsupported: a valid file in a format this package does not decode
-	// (GSM 6.10, ADPCM, a rate below 8 kHz...).
+	// (ADPCM, MP3, a rate below 8 kHz...).
 	ErrUnsupported = errors.New("unsupported audio")
 	// ErrMalformed: the file is not what its name or header claims.
 	ErrMalformed = errors.New("malformed audio")
 )
 
 // Error is a one-line error naming the file and the field at fault, e.g.
-// "call.wav: fmt chunk: unsupported format 0x0031 (GSM 6.10)".
+// "call.wav: fmt chunk: unsupported format 0x0011 (IMA ADPCM)".
 type Error struct {
 	File  string // the name given to Open/NewStream
 	Field string // "RIFF header", "fmt chunk", "data chunk", "channel", ...
@@ -63,7 +64,8 @@ func (e *Error) Unwrap() error { return e.Kind }
 type Options struct {
 	// Format forces the container: "" (auto: WAV header if present, else
 	// the file extension), "wav", "sln"/"raw" (8 kHz s16le), "sln16"
-	// (16 kHz s16le), "ul"/"ulaw"/"pcm" (µ-law), "al"/"alaw" (A-law).
+	// (16 kHz s16le), "ul"/"ulaw"/"pcm" (µ-law), "al"/"alaw" (A-law),
+	// "gsm" (raw GSM 06.10, 33-byte frames).
 	Format string
 	// Channel: 0-based channel, ChannelAuto (-1) or ChannelMix (-2). Note
 	// that the zero value picks channel 0; callers wanting the automatic
@@ -76,10 +78,13 @@ func DefaultOptions() Options { return Options{Channel: ChannelAuto} }
 
 // Info describes the source of a Stream.
 type Info struct {
-	Format     string // "wav", "rf64", "sln", "sln16", "ul", "al"
-	Encoding   string // "pcm8", "pcm16", "pcm24", "pcm32", "float32", "float64", "ulaw", "alaw"
-	SampleRate int    // source rate in Hz (the Stream always returns OutputRate)
-	Channels   int    // source channels
+	Format string // "wav", "rf64", "sln", "sln16", "ul", "al", "gsm"
+	// Encoding: "pcm8", "pcm16", "pcm24", "pcm32", "float32", "float64",
+	// "ulaw", "alaw", "gsm" (raw GSM 06.10 frames), "gsm-ms" (Microsoft
+	// GSM 6.10 / WAV49 in a WAV file)
+	Encoding   string
+	SampleRate int // source rate in Hz (the Stream always returns OutputRate)
+	Channels   int // source channels
 	// Channel is the channel returned (0-based), or ChannelMix.
 	Channel int
 	// ChannelNote says which channel was used and why, e.g. "mono",
@@ -111,6 +116,8 @@ const (
 	encFloat64
 	encULaw
 	encALaw
+	encGSM   // GSM 06.10, raw 33-byte frames (decoded by gsmCodec)
+	encGSMMS // GSM 06.10, Microsoft 65-byte blocks in WAV (gsmCodec)
 )
 
 func (e encoding) String() string {
@@ -131,6 +138,10 @@ func (e encoding) String() string {
 		return "ulaw"
 	case encALaw:
 		return "alaw"
+	case encGSM:
+		return "gsm"
+	case encGSMMS:
+		return "gsm-ms"
 	}
 	return "unknown"
 }

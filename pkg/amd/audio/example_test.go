@@ -38,11 +38,11 @@ func ExampleNewStream() {
 // Errors name the file and the field, and say whether the file is
 // unsupported or broken.
 func ExampleError() {
-	gsm := "RIFF\x28\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x31\x00\x01\x00\x40\x1f\x00\x00\x59\x06\x00\x00\x41\x00\x00\x00"
-	_, err := audio.NewStream(strings.NewReader(gsm), "call.wav", audio.DefaultOptions())
+	adpcm := "RIFF\x28\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x11\x00\x01\x00\x40\x1f\x00\x00\xd7\x0f\x00\x00\x00\x01\x04\x00"
+	_, err := audio.NewStream(strings.NewReader(adpcm), "call.wav", audio.DefaultOptions())
 	fmt.Println(errors.Is(err, audio.ErrUnsupported))
 	fmt.Println(err)
 	// Output:
 	// true
-	// call.wav: fmt chunk: unsupported format 0x0031 (GSM 6.10); convert with: sox in.wav -e signed-integer -b 16 out.wav
+	// call.wav: fmt chunk: unsupported format 0x0011 (IMA ADPCM); convert with: sox in.wav -e signed-integer -b 16 out.wav
 }

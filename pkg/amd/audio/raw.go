@@ -60,8 +60,6 @@ func slnRate(name string) int {
 // compressedExt names extensions of formats we recognise but do not decode.
 func compressedExt(ext string) string {
 	switch ext {
-	case "gsm":
-		return "raw GSM 6.10"
 	case "g729":
 		return "G.729"
 	case "g722":
@@ -89,11 +87,14 @@ func detect(br *bufio.Reader, name, forced string) (source, error) {
 		if forced == "wav" || forced == "wave" || forced == "rf64" {
 			return parseWAV(br, name)
 		}
+		if forced == "gsm" {
+			return gsmRawSource(br, name)
+		}
 		if rf, ok := rawFormatOf(forced); ok {
 			return rawSource(rf), nil
 		}
 		return source{}, &Error{File: name, Field: "format", Kind: ErrUnsupported,
-			Msg: "unknown format " + strconv.Quote(forced) + " (want wav, sln, sln16, ul or al)"}
+			Msg: "unknown format " + strconv.Quote(forced) + " (want wav, sln, sln16, ul, al or gsm)"}
 	}
 	head, _ := br.Peek(12)
 	riff := len(head) >= 4 && isRIFFMagic(string(head[:4]))
@@ -107,6 +108,9 @@ func detect(br *bufio.Reader, name, forced string) (source, error) {
 	if rf, ok := rawFormatOf(ext); ok {
 		return rawSource(rf), nil
 	}
+	if ext == "gsm" {
+		return gsmRawSource(br, name)
+	}
 	if riff {
 		return parseWAV(br, name) // a RIFF file of another kind: say which
 	}
@@ -115,7 +119,7 @@ func detect(br *bufio.Reader, name, forced string) (source, error) {
 			Msg: what + " is not supported; convert with: sox in." + ext + " -r 8000 -c 1 -e signed-integer -b 16 out.wav"}
 	}
 	return source{}, &Error{File: name, Field: "format", Kind: ErrUnsupported,
-		Msg: "unknown file type (no RIFF header, extension " + strconv.Quote(ext) + "); name the format (wav, sln, sln16, ul, al)"}
+		Msg: "unknown file type (no RIFF header, extension " + strconv.Quote(ext) + "); name the format (wav, sln, sln16, ul, al, gsm)"}
 }
 
 func isRIFFMagic(m string) bool {

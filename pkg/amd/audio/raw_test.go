@@ -87,7 +87,7 @@ func TestRawFormatOptions(t *testing.T) {
 	}
 
 	for name, msg := range map[string]string{
-		"x.gsm":  "x.gsm: format: raw GSM 6.10 is not supported",
+		"x.g729": "x.g729: format: G.729 is not supported",
 		"x.mp3":  "MP3 is not supported",
 		"x.data": "unknown file type",
 		"-":      "unknown file type",

@@ -215,12 +215,27 @@ func TestSoxPipe(t *testing.T) {
 	}
 }
 
-// GSM-in-WAV (Asterisk's "WAV"/wav49) is refused with a clear message.
-func TestSoxGSMRejected(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "gsm.WAV")
+// GSM-in-WAV (Asterisk's "WAV"/wav49) is decoded like sox decodes it
+// (gsm_test.go checks the decoder in depth); ADPCM is refused with a
+// clear message.
+func TestSoxGSMWAVAndADPCM(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "gsm.WAV")
 	runSox(t, "-V1", "-n", "-r", "8000", "-e", "gsm-full-rate", "-t", "wav", path, "synth", "0.2", "sine", "1000")
+	s, got := openFile(t, path, DefaultOptions())
+	want := soxReference(t, path)
+	if s.Info().Encoding != "gsm-ms" || len(got) != len(want) || len(got) < 1600 {
+		t.Fatalf("info %+v, %d samples, sox %d", s.Info(), len(got), len(want))
+	}
+	for i := range got {
+		if float64(got[i]) != want[i] {
+			t.Fatalf("sample %d = %v, sox says %v", i, got[i], want[i])
+		}
+	}
+	path = filepath.Join(dir, "adpcm.wav")
+	runSox(t, "-V1", "-n", "-r", "8000", "-e", "ima-adpcm", "-t", "wav", path, "synth", "0.2", "sine", "1000")
 	_, err := Open(path, DefaultOptions())
-	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), path+": fmt chunk: unsupported format 0x0031 (GSM 6.10); convert with: sox") {
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), path+": fmt chunk: unsupported format 0x0011 (IMA ADPCM); convert with: sox") {
 		t.Errorf("error %v", err)
 	}
 }

@@ -116,12 +116,13 @@ func newStream(r io.Reader, name string, opts Options, fileSize int64) (*Stream,
 // setFrames fills Info.Frames/HeaderFrames from the header and file size.
 func (s *Stream) setFrames(fileSize int64) {
 	block := int64(s.block)
+	perBlock := s.src.blockFrames()
 	if s.src.dataSize != unknownSize {
-		s.info.HeaderFrames = s.src.dataSize / block
+		s.info.HeaderFrames = s.src.dataSize / block * perBlock
 		s.info.Frames = s.info.HeaderFrames
 	}
 	if fileSize >= 0 {
-		avail := max(fileSize-s.src.offset, 0) / block
+		avail := max(fileSize-s.src.offset, 0) / block * perBlock
 		if s.info.Frames < 0 || avail < s.info.Frames {
 			s.info.Frames = avail
 		}
@@ -199,6 +200,9 @@ func (s *Stream) readResampled(dst []float32) (int, error) {
 // decode reads whole source frames (at most len(dst)) and decodes the
 // selected channel into dst. It returns io.EOF only with 0 samples.
 func (s *Stream) decode(dst []float32) (int, error) {
+	if s.src.gsm != nil {
+		return s.decodeGSM(dst)
+	}
 	limit := min(len(dst)*s.block, len(s.raw))
 	for s.rawLen < limit && !s.eof {
 		m, err := s.readData(s.raw[s.rawLen:limit])

@@ -40,11 +40,27 @@ type source struct {
 	enc      encoding
 	rate     int
 	channels int
-	dataSize int64 // bytes of sample data announced, or unknownSize
-	offset   int64 // bytes before the first sample (header length)
+	dataSize int64     // bytes of sample data announced, or unknownSize
+	offset   int64     // bytes before the first sample (header length)
+	gsm      *gsmCodec // GSM 06.10 (enc encGSM/encGSMMS): decodes whole blocks
 }
 
-func (s source) blockAlign() int { return s.enc.bytes() * s.channels }
+// blockAlign is the size of the unit of storage: one sample frame, or one
+// GSM block.
+func (s source) blockAlign() int {
+	if s.gsm != nil {
+		return s.gsm.blockBytes()
+	}
+	return s.enc.bytes() * s.channels
+}
+
+// blockFrames is the number of sample frames one unit of storage holds.
+func (s source) blockFrames() int64 {
+	if s.gsm != nil {
+		return int64(s.gsm.blockSamples())
+	}
+	return 1
+}
 
 // extensibleGUIDTail is bytes 2..15 of every standard WAVE sub-format GUID
 // (XXXXXXXX-0000-0010-8000-00AA00389B71, the first two bytes are the tag).
@@ -200,6 +216,9 @@ func (p *wavParser) parseFmt(size int64) error {
 	if err := p.checkLayout(f); err != nil {
 		return err
 	}
+	if f.tag == tagGSM {
+		return p.parseGSMFmt(f, b[:n])
+	}
 	width, err := p.sampleWidth(f.channels, f.blockAlign, f.bits)
 	if err != nil {
 		return err
@@ -255,7 +274,7 @@ func (p *wavParser) checkLayout(f fmtFields) error {
 		return p.fail(ErrUnsupported, field, "sample rate %d Hz (at most %d)", f.rate, maxRate)
 	}
 	switch f.tag {
-	case tagPCM, tagFloat, tagALaw, tagULaw:
+	case tagPCM, tagFloat, tagALaw, tagULaw, tagGSM:
 		return nil
 	}
 	return p.fail(ErrUnsupported, field, "unsupported format 0x%04X%s; convert with: sox in.wav -e signed-integer -b 16 out.wav", f.tag, formatTagName(f.tag))

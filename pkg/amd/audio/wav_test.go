@@ -215,10 +215,10 @@ func TestErrors(t *testing.T) {
 		kind error
 		msg  string
 	}{
-		{"gsm", mod(func(s *wavSpec) { s.tag, s.bits, s.blockAlign = 0x31, 0, 65 }), ErrUnsupported,
-			"call.wav: fmt chunk: unsupported format 0x0031 (GSM 6.10)"},
+		{"gsm bad block align", mod(func(s *wavSpec) { s.tag, s.bits, s.blockAlign = 0x31, 0, 64 }), ErrMalformed,
+			"call.wav: fmt chunk: GSM 6.10 block align 64, want 65"},
 		{"ima adpcm", mod(func(s *wavSpec) { s.tag, s.bits = 0x11, 4 }), ErrUnsupported, "format 0x0011 (IMA ADPCM)"},
-		{"extensible gsm", mod(func(s *wavSpec) { s.extensible, s.bits, s.blockAlign = 0x31, 0, 65 }), ErrUnsupported, "format 0x0031"},
+		{"extensible adpcm", mod(func(s *wavSpec) { s.extensible, s.bits = 0x11, 4 }), ErrUnsupported, "format 0x0011"},
 		{"4 kHz", mod(func(s *wavSpec) { s.rate = 4000 }), ErrUnsupported, "call.wav: fmt chunk: sample rate 4000 Hz is below 8000 Hz"},
 		{"12-bit g711", mod(func(s *wavSpec) { s.tag = tagULaw }), ErrUnsupported, "16-bit G.711"},
 		{"not riff", []byte("ID3\x04 this is an mp3 file"), ErrMalformed, "call.wav: RIFF header: not a WAV file"},

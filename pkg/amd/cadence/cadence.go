@@ -70,6 +70,12 @@ const (
 	NotSure = "NOTSURE"
 )
 
+// frameRec is what the replay history keeps of a frame.
+type frameRec struct {
+	class frameClass
+	level uint8 // band level, dB (0..255)
+}
+
 // historyFrames bounds the replay history used by Answer (40.96 s).
 const historyFrames = 4096
 
@@ -118,7 +124,7 @@ type Cadence struct {
 	vad  *vad
 	mask ToneMask
 
-	history  [historyFrames]frameClass
+	history  [historyFrames]frameRec
 	frames   int // frames processed (index of the next frame)
 	answerMs int
 
@@ -142,13 +148,14 @@ func (c *Cadence) Process(f *dsp.Frame, tonal bool) {
 		tonal = true
 	}
 	class := c.vad.classify(f, tonal)
-	c.history[c.frames%historyFrames] = class
+	rec := frameRec{class: class, level: uint8(min(255, max(0, math.Round(c.vad.levelDB))))}
+	c.history[c.frames%historyFrames] = rec
 	c.frames++
 	end := c.frames * dsp.FrameMs
 	if end <= c.answerMs {
 		return
 	}
-	c.t.step(class, end)
+	c.t.step(class, int(rec.level), end)
 	c.decide(end, end)
 }
 
@@ -172,7 +179,8 @@ func (c *Cadence) Answer(ms int) {
 		if end <= ms {
 			continue
 		}
-		c.t.step(c.history[i%historyFrames], end)
+		rec := c.history[i%historyFrames]
+		c.t.step(rec.class, int(rec.level), end)
 		c.decide(end, now)
 	}
 }
@@ -246,7 +254,7 @@ func (c *Cadence) decide(now, availableAt int) {
 	var conf float64
 	voice := t.totalVoice()
 	switch {
-	case t.words == 0:
+	case t.pat.words == 0:
 		quietFrom := max(c.answerMs, t.lastToneEnd)
 		limit := p.InitialSilenceMs
 		if t.longToneEnd >= 0 {
@@ -261,13 +269,13 @@ func (c *Cadence) decide(now, availableAt int) {
 	case voice >= p.MachineVoiceMs:
 		res = Machine
 		cause = fmt.Sprintf("LONGGREETING-%d-%d", voice, p.MachineVoiceMs)
-		conf = 0.8 + 0.15*clamp01(float64(t.words)/float64(p.MaxWords+1))
+		conf = 0.8 + 0.15*clamp01(float64(t.pat.words)/float64(p.MaxWords+1))
 	case t.currentUtterance() >= p.MaxUtteranceMs:
 		res, conf = Machine, 0.85
 		cause = fmt.Sprintf("LONGUTTERANCE-%d-%d", t.currentUtterance(), p.MaxUtteranceMs)
-	case t.words > p.MaxWords && voice >= p.MinWordsVoiceMs:
+	case t.pat.words > p.MaxWords && voice >= p.MinWordsVoiceMs:
 		res, conf = Machine, 0.8
-		cause = fmt.Sprintf("MAXWORDS-%d-%d", t.words, p.MaxWords)
+		cause = fmt.Sprintf("MAXWORDS-%d-%d", t.pat.words, p.MaxWords)
 	default:
 		need := p.AfterGreetingSilenceMs
 		if voice >= p.WaryVoiceMs {
@@ -276,7 +284,7 @@ func (c *Cadence) decide(now, availableAt int) {
 		// Something is sounding that may be the next word: wait for it to
 		// become a word (then no HUMAN) or to die out as a click.
 		sounding := t.open || t.runVoice > 0
-		if q := now - max(t.lastVoiceEnd, t.lastToneEnd); q >= need && !sounding {
+		if q := now - max(t.pat.lastVoiceEnd, t.lastToneEnd); q >= need && !sounding {
 			res = Human
 			cause = fmt.Sprintf("HUMAN-%d-%d", q, need)
 			conf = 0.6 + 0.35*clamp01(1-float64(voice)/float64(p.MachineVoiceMs))
@@ -287,14 +295,14 @@ func (c *Cadence) decide(now, availableAt int) {
 		start, total = max(start, t.longToneEnd), total+p.RingbackOffMs
 	}
 	if res == "" && now-start >= total {
-		quiet := now - max(t.lastVoiceEnd, t.lastToneEnd)
+		quiet := now - max(t.pat.lastVoiceEnd, t.lastToneEnd)
 		switch {
-		case t.words > 0 && quiet >= p.AfterGreetingSilenceMs:
+		case t.pat.words > 0 && quiet >= p.AfterGreetingSilenceMs:
 			// Out of time while the callee is silent: a person who said a
 			// little and is waiting.
 			res, conf = Human, 0.6
 			cause = fmt.Sprintf("HUMAN-%d-%d", quiet, p.AfterGreetingSilenceMs)
-		case t.words > 0:
+		case t.pat.words > 0:
 			// Talking on and off for the whole analysis time without ever
 			// pausing long enough to wait for the caller: a recording.
 			res, conf = Machine, 0.6

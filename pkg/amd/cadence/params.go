@@ -21,6 +21,10 @@ type Params struct {
 	// MinLevelDB (vad-min-level-db): absolute level below which nothing is
 	// voice, whatever the floor (about -47 dBFS: below any real talker).
 	MinLevelDB float64
+	// ForegroundDB (vad-foreground-db): a word must start no more than
+	// this far below the loudest speech heard so far (decaying 1 dB/s), so
+	// background talk well below the callee does not count.
+	ForegroundDB float64
 	// FloorWindowMs (vad-floor-window): the noise floor is the minimum
 	// level over this much recent audio. It must be longer than any
 	// syllable run without a dip, short enough to follow a gain change.
@@ -82,6 +86,7 @@ func DefaultParams() Params {
 		OnsetDB:        10,
 		HoldDB:         6,
 		MinLevelDB:     40,
+		ForegroundDB:   15,
 		FloorWindowMs:  2000,
 		VoiceOnMs:      50,
 		HangoverMs:     120,
@@ -119,6 +124,9 @@ func (p Params) Validate() error {
 		if f.v <= 0 {
 			return fmt.Errorf("cadence: %s must be positive, got %d", f.name, f.v)
 		}
+	}
+	if p.ForegroundDB <= 0 {
+		return fmt.Errorf("cadence: vad-foreground-db must be positive, got %g", p.ForegroundDB)
 	}
 	if p.HoldDB <= 0 || p.OnsetDB < p.HoldDB {
 		return fmt.Errorf("cadence: need 0 < vad-hold-db (%g) <= vad-onset-db (%g)", p.HoldDB, p.OnsetDB)

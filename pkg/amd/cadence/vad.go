@@ -37,6 +37,10 @@ const toneBridgeFrames = 15
 // cannot flag yet, do not make the beep a word.
 const minSpeechBeforeBridge = 10
 
+// peakDecayDB: the loudest-speech reference falls 1 dB per second, so a
+// single loud burst does not gate out the rest of the call.
+const peakDecayDB = 0.01
+
 // warmupFrames are the first frames whose 256-sample analysis window is
 // not yet full of audio.
 const warmupFrames = dsp.FFTSize / dsp.FrameSamples
@@ -94,7 +98,8 @@ func (t *floorTracker) add(level float64) {
 // absolute minimum level. Tone frames are neither voice nor used for the
 // floors (a 3 s fax tone must not become the "noise").
 type vad struct {
-	onsetDB, holdDB, minLevelDB float64
+	onsetDB, holdDB, minLevelDB, foregroundDB float64
+	peakDB                                    float64 // loudest voiced level, slowly decaying
 
 	full, low floorTracker
 
@@ -105,8 +110,9 @@ type vad struct {
 }
 
 func newVAD(p Params) *vad {
-	return &vad{onsetDB: p.OnsetDB, holdDB: p.HoldDB, minLevelDB: p.MinLevelDB,
-		full: newFloorTracker(p.FloorWindowMs), low: newFloorTracker(p.FloorWindowMs)}
+	return &vad{onsetDB: p.OnsetDB, holdDB: p.HoldDB, minLevelDB: p.MinLevelDB, foregroundDB: p.ForegroundDB,
+		peakDB: math.Inf(-1),
+		full:   newFloorTracker(p.FloorWindowMs), low: newFloorTracker(p.FloorWindowMs)}
 }
 
 // toDB converts a band power sum to dB (int16 scale).
@@ -150,18 +156,28 @@ func (v *vad) classify(f *dsp.Frame, tonal bool) frameClass {
 	if v.inVoice {
 		margin = v.holdDB
 	}
+	wasVoice := v.inVoice
 	v.inVoice = level >= v.minLevelDB &&
 		(level-v.full.floorDB >= margin || low-v.low.floorDB >= margin)
+	v.peakDB -= peakDecayDB
+	// Foreground gate: a voice run must start within foregroundDB of the
+	// loudest speech heard, so a TV or a colleague talking well below the
+	// callee is not taken for the callee's words (the hold that follows
+	// is not gated: word tails stay in the word).
+	if v.inVoice && !wasVoice && level < v.peakDB-v.foregroundDB {
+		v.inVoice = false
+	}
 	switch {
 	case !v.inVoice:
 		v.voiceRun = 0
 	case !tonal:
 		v.voiceRun++
 	}
-	if v.inVoice {
-		return classVoice
+	if !v.inVoice {
+		return classSilence
 	}
-	return classSilence
+	v.peakDB = math.Max(v.peakDB, level)
+	return classVoice
 }
 
 // floorDB is the telephone-band noise floor.

@@ -15,6 +15,7 @@ import (
 //
 //	magic "KHTPLIDX" | format uint32 | fingerprint version uint32
 //	n uint32 | n × template record
+//	k uint32 | k × skipped file (Path, Size, ModTime, warning)
 //	offsets (hashSpace+1) × uint32 | m uint32 | m × entry uint32
 //	crc32 (IEEE) of everything before it
 //
@@ -23,7 +24,7 @@ import (
 // (int64), DurationMs, Landmarks, VoiceMs (int32) and LevelDBFS (float32).
 const (
 	indexMagic  = "KHTPLIDX"
-	indexFormat = 1
+	indexFormat = 2
 	// fingerprintVersion changes whenever peak picking or hashing changes,
 	// so caches made by an older khompctl are rebuilt rather than trusted.
 	fingerprintVersion = 1
@@ -59,6 +60,13 @@ func readIndexFile(path string) (*Library, error) {
 		t.DurationMs, t.Landmarks, t.VoiceMs = int(int32(d.u32())), int(int32(d.u32())), int(int32(d.u32()))
 		t.LevelDBFS = float64(math.Float32frombits(d.u32()))
 		lib.templates = append(lib.templates, t)
+	}
+	k := int(d.u32())
+	for i := 0; i < k && d.err == nil; i++ {
+		sk := skippedFile{file: Template{Path: d.str()}}
+		sk.file.Size, sk.file.ModTime = int64(d.u64()), int64(d.u64())
+		sk.warning = d.str()
+		lib.skipped = append(lib.skipped, sk)
 	}
 	ix := &index{offsets: d.u32s(hashSpace + 1)}
 	ix.entries = d.u32s(int(d.u32()))
@@ -112,6 +120,13 @@ func writeIndexFile(path string, lib *Library) error {
 		e.u32(uint32(int32(t.Landmarks)))
 		e.u32(uint32(int32(t.VoiceMs)))
 		e.u32(math.Float32bits(float32(t.LevelDBFS)))
+	}
+	e.u32(uint32(len(lib.skipped)))
+	for _, sk := range lib.skipped {
+		e.str(sk.file.Path)
+		e.u64(uint64(sk.file.Size))
+		e.u64(uint64(sk.file.ModTime))
+		e.str(sk.warning)
 	}
 	e.u32s(lib.ix.offsets)
 	e.u32(uint32(len(lib.ix.entries)))

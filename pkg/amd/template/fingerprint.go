@@ -31,8 +31,8 @@ const (
 	maxPerFrm  = 4 // peaks kept per frame at most
 	fanout     = 4 // pairs made from each anchor peak at most
 	timeBits   = 15
-	maxFrames  = 1<<timeBits - 1 // longest template: 327 s
-	maxTmplIDs = 1 << (32 - timeBits)
+	maxFrames  = 1<<timeBits - 1      // longest template: 327 s
+	maxTmplIDs = 1<<(32-timeBits) - 1 // ids 0..2^17-2: voteKey stores id+1 in 17 bits
 )
 
 // Peak-picking tuning, in log2-power units (1 unit = 3.01 dB).

@@ -85,23 +85,9 @@ func Learn(opts LearnOptions) (*LearnReport, error) {
 			rep.Singles++
 			continue
 		}
-		out := describeGroup(cands, g)
-		if lib != nil && lib.Len() > 0 {
-			out.Known = knownIn(lib, cands[g.rep].samples)
-		}
-		switch {
-		case out.Known != "":
-			out.Action = "known"
-		case len(g.members) < opts.MinCount:
-			out.Action = "too few"
-		case opts.DryRun:
-			out.Action = "would graduate"
-		default:
-			path, err := Add(opts.LibraryDir, out.Class, out.Name, cands[g.rep].samples)
-			if err != nil && !errors.Is(err, ErrExists) {
-				return rep, err
-			}
-			out.Template, out.Action = path, "graduated"
+		out, err := graduate(opts, lib, cands, g)
+		if err != nil {
+			return rep, err
 		}
 		if !opts.DryRun && (out.Action == "graduated" || out.Action == "known") {
 			if err := retire(opts.CapturedDir, out.Name, out.Members); err != nil {
@@ -117,6 +103,35 @@ func Learn(opts LearnOptions) (*LearnReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// graduate decides what happens to one group: known (a library template
+// already matches it), too few, would graduate (dry run) or graduated
+// (added to the library).
+func graduate(opts LearnOptions, lib *Library, cands []candidate, g group) (Group, error) {
+	out := describeGroup(cands, g)
+	if lib != nil && lib.Len() > 0 {
+		out.Known = knownIn(lib, cands[g.rep].samples)
+	}
+	switch {
+	case out.Known != "":
+		out.Action = "known"
+	case len(g.members) < opts.MinCount:
+		out.Action = "too few"
+	case opts.DryRun:
+		out.Action = "would graduate"
+	default:
+		path, err := Add(opts.LibraryDir, out.Class, out.Name, cands[g.rep].samples)
+		switch {
+		case errors.Is(err, ErrExists): // the same audio graduated before
+			out.Action, out.Known = "known", out.Class+"/"+out.Name
+		case err != nil:
+			return out, err
+		default:
+			out.Template, out.Action = path, "graduated"
+		}
+	}
+	return out, nil
 }
 
 func hasGraduated(r *LearnReport) bool {

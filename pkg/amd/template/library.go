@@ -7,8 +7,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/khompctl/khompctl/pkg/amd/dsp"
 )
@@ -40,6 +42,15 @@ type Library struct {
 	Dir       string
 	templates []Template
 	ix        *index
+	// skipped are the files that could not be used, with their warning:
+	// kept in the index cache so that an unchanged bad file does not force
+	// a rebuild (and its warning is repeated) on every Open.
+	skipped []skippedFile
+}
+
+type skippedFile struct {
+	file    Template // Path, Size, ModTime
+	warning string
 }
 
 // Templates returns the library entries in path order.
@@ -82,8 +93,11 @@ func Open(dir string) (*Library, []string, error) {
 		warnings = append(warnings, fmt.Sprintf("%s: %v; rebuilding it", filepath.Join(dir, IndexFile), cerr))
 		cached = nil
 	}
-	if cached != nil && sameFiles(cached.templates, files) {
+	if cached != nil && sameFiles(cached.allFiles(), files) {
 		cached.Dir = dir
+		for _, sk := range cached.skipped {
+			warnings = append(warnings, sk.warning)
+		}
 		return cached, warnings, nil
 	}
 	lib, bw := rebuild(dir, files, cached)
@@ -169,6 +183,17 @@ func dedupeNames(files []Template, warnings []string) ([]Template, []string, err
 	return out, warnings, nil
 }
 
+// allFiles lists the templates and the skipped files, in path order.
+func (l *Library) allFiles() []Template {
+	out := make([]Template, 0, len(l.templates)+len(l.skipped))
+	out = append(out, l.templates...)
+	for _, sk := range l.skipped {
+		out = append(out, sk.file)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
 // sameFiles reports whether the cached templates are exactly these files.
 func sameFiles(cached, files []Template) bool {
 	if len(cached) != len(files) {
@@ -187,38 +212,103 @@ func sameFile(a, b *Template) bool {
 }
 
 // rebuild fingerprints the files that the cache does not already describe
-// and builds a new index. Unreadable or empty files become warnings.
+// (in parallel, one worker per CPU) and builds a new index. Unreadable or
+// empty files become warnings, in path order.
 func rebuild(dir string, files []Template, cached *Library) (*Library, []string) {
-	var old map[string]int
-	var oldLists [][]Landmark
-	if cached != nil {
-		old = make(map[string]int, len(cached.templates))
-		for i := range cached.templates {
-			old[cached.templates[i].Path] = i
+	results := make([]fileResult, len(files))
+	var todo []int
+	reused := reusable(cached, files)
+	for i := range files {
+		if r, ok := reused[i]; ok {
+			results[i] = r
+		} else {
+			todo = append(todo, i)
 		}
-		oldLists = cached.ix.perTemplate(len(cached.templates))
 	}
+	fingerprintAll(dir, files, todo, results)
 	var warnings []string
 	lib := &Library{Dir: dir}
 	var lists [][]Landmark
-	for _, f := range files {
-		if i, ok := old[f.Path]; ok && sameFile(&cached.templates[i], &f) {
-			lib.templates = append(lib.templates, cached.templates[i])
-			lists = append(lists, oldLists[i])
+	for i, r := range results {
+		if r.warning != "" {
+			warnings = append(warnings, r.warning)
+		}
+		if r.landmarks == nil {
+			lib.skipped = append(lib.skipped, skippedFile{file: files[i], warning: r.warning})
 			continue
 		}
-		lms, err := fingerprintFile(filepath.Join(dir, filepath.FromSlash(f.Path)), &f)
-		if err != nil {
-			warnings = append(warnings, err.Error())
-			if lms == nil {
-				continue
-			}
-		}
-		lib.templates = append(lib.templates, f)
-		lists = append(lists, lms)
+		lib.templates = append(lib.templates, r.template)
+		lists = append(lists, r.landmarks)
 	}
 	lib.ix = buildIndex(lists)
 	return lib, warnings
+}
+
+// fileResult is one template file after fingerprinting (landmarks nil:
+// not usable).
+type fileResult struct {
+	template  Template
+	landmarks []Landmark
+	warning   string
+}
+
+// reusable returns, by position in files, the cached templates whose file
+// did not change.
+func reusable(cached *Library, files []Template) map[int]fileResult {
+	out := map[int]fileResult{}
+	if cached == nil {
+		return out
+	}
+	old := make(map[string]int, len(cached.templates))
+	for i := range cached.templates {
+		old[cached.templates[i].Path] = i
+	}
+	var oldLists [][]Landmark
+	for i := range files {
+		j, ok := old[files[i].Path]
+		if !ok || !sameFile(&cached.templates[j], &files[i]) {
+			continue
+		}
+		if oldLists == nil {
+			oldLists = cached.ix.perTemplate(len(cached.templates))
+		}
+		if oldLists[j] != nil {
+			out[i] = fileResult{template: cached.templates[j], landmarks: oldLists[j]}
+		}
+	}
+	for _, sk := range cached.skipped {
+		for i := range files {
+			if sameFile(&sk.file, &files[i]) {
+				out[i] = fileResult{warning: sk.warning}
+			}
+		}
+	}
+	return out
+}
+
+// fingerprintAll fingerprints files[i] for every i in todo into results.
+func fingerprintAll(dir string, files []Template, todo []int, results []fileResult) {
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(todo)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				t := files[i]
+				lms, err := fingerprintFile(filepath.Join(dir, filepath.FromSlash(t.Path)), &t)
+				results[i] = fileResult{template: t, landmarks: lms}
+				if err != nil {
+					results[i].warning = err.Error()
+				}
+			}
+		}()
+	}
+	for _, i := range todo {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 }
 
 // fingerprintFile decodes and fingerprints one template, filling its audio

@@ -126,6 +126,13 @@ func TestBadLibrary(t *testing.T) {
 	if m := matchSamples(lib, prompt(t, "en/vm-intro")); m != nil {
 		t.Errorf("hidden file enrolled: %+v", m)
 	}
+	// Unchanged bad files do not force a rebuild; their warnings repeat.
+	st1, _ := os.Stat(filepath.Join(dir, IndexFile))
+	_, again, err := Open(dir)
+	st2, _ := os.Stat(filepath.Join(dir, IndexFile))
+	if err != nil || strings.Join(again, "\n") != joined || !st1.ModTime().Equal(st2.ModTime()) {
+		t.Errorf("second open: %v, rewritten %v, warnings:\n%s", err, !st1.ModTime().Equal(st2.ModTime()), strings.Join(again, "\n"))
+	}
 	// Not a directory / missing: an error naming it.
 	if _, _, err := Open(filepath.Join(dir, "notes.txt")); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Errorf("file as library: %v", err)
@@ -198,4 +205,17 @@ func FuzzReadIndex(f *testing.F) {
 		an := dsp.NewAnalyzer()
 		an.Write(prompt(t, "en/vm-intro")[:8000], m.Process)
 	})
+}
+
+func TestEmptyLibrary(t *testing.T) {
+	lib, warnings, err := Open(t.TempDir())
+	if err != nil || lib.Len() != 0 || len(warnings) != 0 {
+		t.Fatalf("empty library: %v %v", err, warnings)
+	}
+	if m := matchSamples(lib, prompt(t, "en/vm-intro")); m != nil {
+		t.Errorf("match in an empty library: %+v", m)
+	}
+	if p, err := lib.Check(); err != nil || len(p) != 0 {
+		t.Errorf("check: %v %v", p, err)
+	}
 }

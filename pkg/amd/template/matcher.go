@@ -1,6 +1,8 @@
 package template
 
 import (
+	"math"
+
 	"github.com/khompctl/khompctl/pkg/amd/dsp"
 )
 
@@ -39,14 +41,18 @@ const (
 	sliceCap       = 3
 )
 
-// vote is the histogram cell of one (template, offset bin).
+// vote is the histogram cell of one (template, offset bin). It is 12
+// bytes (16 with its key) because with a big library the matcher touches
+// tens of thousands of cells per second of audio: the cache is the cost.
+// Frame numbers that only need comparing or a short age are kept modulo
+// 65536 (11 minutes); counters saturate.
 type vote struct {
-	n       uint16 // hits, at most sliceCap per slice
-	anchors uint16 // distinct anchor frames among the hits (approximately)
-	inSlice uint16 // hits in the current slice
-	slice   int32  // current slice (anchor frame / sliceFrames)
 	firstT  int32  // anchor frame of the first hit
-	lastT   int32  // anchor frame of the last hit
+	lastT   uint16 // anchor frame of the last hit, mod 65536
+	slice   uint16 // current slice (anchor frame / sliceFrames), mod 65536
+	n       uint8  // hits, at most sliceCap per slice
+	anchors uint8  // distinct anchor frames among the hits (approximately)
+	inSlice uint8  // hits in the current slice
 }
 
 // Matcher matches one recording, frame by frame, against a library. It is
@@ -88,19 +94,9 @@ func (m *Matcher) Process(f *dsp.Frame) {
 		return
 	}
 	m.now = f
+	m.votes.now = int32(f.Index)
 	m.fp.process(f, m.emit)
-	if f.Index%pruneEvery == 0 && m.votes.used > 0 {
-		m.votes.prune(int32(f.Index) - staleFrames)
-	}
 }
-
-// Histogram cells that have had no hit for staleFrames are forgotten, so
-// memory does not grow with the length of the recording: chance hits
-// accumulate everywhere, real matches keep being fed.
-const (
-	pruneEvery  = 128 // frames between prunes (1.28 s)
-	staleFrames = 300 // 3 s
-)
 
 // Match returns the match, or nil while there is none.
 func (m *Matcher) Match() *Match { return m.match }
@@ -125,20 +121,7 @@ func (m *Matcher) onLandmark(lm Landmark) {
 		off := lm.T - tt
 		bin := off >> offsetBinShift // floor(off / offsetBinW), negative offsets too
 		v := m.votes.cell(voteKey(tid, bin))
-		if v.n == 0 {
-			v.firstT = lm.T
-		}
-		if v.n == 0 || v.lastT != lm.T {
-			v.anchors++
-			v.lastT = lm.T
-		}
-		if sl := lm.T / sliceFrames; v.n == 0 || sl != v.slice {
-			v.slice, v.inSlice = sl, 0
-		}
-		if v.inSlice < sliceCap {
-			v.n++
-		}
-		v.inSlice++
+		v.add(lm.T)
 		// The window (three cells) can only reach minHits when this cell
 		// holds a third of it: skip the neighbour lookups until then.
 		if int(v.n)*3 < minHits {
@@ -155,6 +138,26 @@ func (m *Matcher) onLandmark(lm Landmark) {
 			m.match = m.newMatch(tid, off, total)
 			return
 		}
+	}
+}
+
+// add counts one hit at anchor frame t.
+func (v *vote) add(t int32) {
+	t16, slice := uint16(t), uint16(t/sliceFrames)
+	if v.n == 0 {
+		v.firstT, v.slice, v.anchors, v.lastT = t, slice, 1, t16
+	} else if v.lastT != t16 && v.anchors < math.MaxUint8 {
+		v.anchors++
+		v.lastT = t16
+	}
+	if slice != v.slice {
+		v.slice, v.inSlice = slice, 0
+	}
+	if v.inSlice < sliceCap && v.n < math.MaxUint8 {
+		v.n++
+	}
+	if v.inSlice < math.MaxUint8 {
+		v.inSlice++
 	}
 }
 

@@ -56,7 +56,7 @@ func checkConsistent(t *testing.T, b *Bank, endMs int) {
 		}
 	}
 	for _, be := range b.Beep.Beeps() {
-		if be.DurMs() < beepMinMs || be.DurMs() > beepMaxMs || be.DetectedMs < be.EndMs || be.DetectedMs > endMs {
+		if be.DurMs() < beepMinMs-beepDurSlackMs || be.DurMs() > beepMaxMs+beepDurSlackMs || be.DetectedMs < be.EndMs || be.DetectedMs > endMs {
 			t.Fatalf("beep %+v (end %d)", be, endMs)
 		}
 	}

@@ -26,19 +26,22 @@ const (
 	// which a harmonic series (speech, hum with overtones) does not do.
 	progressLobeShare = 0.90
 
-	ringMinMs       = 700  // EU/BR 1 s and US 2 s rings, with tolerance
-	ringMaxMs       = 2600 // longer is a dial tone or a beep-less hold tone
-	ringTruncMs     = 200  // a ring cut by the start of the recording
-	busyOnMinMs     = 150
-	busyOnMaxMs     = 700
-	busyAgreePct    = 0.25 // successive busy bursts and gaps agree within 25 %
-	reorderMaxMs    = 375  // mean on time below this: the 250 ms cadence
-	burstBridge     = 2    // frames of non-tone bridged inside a burst
-	audioConfirm    = 5    // frames of audio that make an answer
-	audioBridge     = 2    // gaps allowed while confirming the answer
-	resetVoiceMs    = 1000 // a ring after less audio than this undoes the answer
-	beatCVForDual   = 0.25 // frame-energy variation of a 440+480 (40 Hz beat) burst
-	progMaxSpreadHz = 30.0
+	ringMinMs     = 700  // EU/BR 1 s and US 2 s rings, with tolerance
+	ringMaxMs     = 2600 // longer is a dial tone or a beep-less hold tone
+	ringTruncMs   = 200  // a ring cut by the start of the recording
+	busyOnMinMs   = 150
+	busyOnMaxMs   = 700
+	busyAgreePct  = 0.25  // successive busy bursts and gaps agree within 25 %
+	reorderMaxMs  = 375   // mean on time below this: the 250 ms cadence
+	burstBridge   = 2     // frames of non-tone bridged inside a burst
+	audioConfirm  = 5     // frames of audio that make an answer
+	audioBridge   = 2     // gaps allowed while confirming the answer
+	resetVoiceMs  = 1000  // a ring after less audio than this undoes the answer
+	beatCVForDual = 0.25  // frame-energy variation of a 440+480 (40 Hz beat) burst
+	progStrayHz   = 15.0  // a frame this far off the burst's smoothed frequency strays
+	pairLoHz      = 400.0 // where the merged lobe of 440+480 (or 400+450) wanders
+	pairHiHz      = 500.0
+	progMaxStray  = 0.1 // share of frames allowed off the burst's frequency (noise, clicks)
 )
 
 // progressKind classifies one frame.
@@ -101,6 +104,8 @@ type burst struct {
 	dual           bool
 	freq           float64
 	energyCV       float64
+	stray          float64 // share of frames > 15 Hz off the burst's frequency
+	outsidePair    float64 // share of frames whose peak is outside 400-500 Hz
 }
 
 func (b burst) dur() int { return b.endMs - b.startMs }
@@ -116,8 +121,9 @@ type ProgressDetector struct {
 	dualFrames  int
 	frames      int
 	freqSum     float64
-	freqMin     float64
-	freqMax     float64
+	freqEMA     float64 // smoothed frequency of the burst
+	stray       int     // frames > 15 Hz from it
+	outsidePair int     // frames outside 400-500 Hz
 	eSum, eSq   float64
 
 	// last bursts (busy cadence needs three on-times and two gaps)
@@ -178,6 +184,7 @@ func (d *ProgressDetector) onToneFrame(f *dsp.Frame, kind progressKind, freq flo
 		d.inBurst = true
 		d.startFrame = f.Index
 		d.frames, d.dualFrames, d.freqSum, d.eSum, d.eSq = 0, 0, 0, 0, 0
+		d.stray, d.outsidePair = 0, 0
 	}
 	d.lastOnFrame = f.Index
 	d.frames++
@@ -185,16 +192,28 @@ func (d *ProgressDetector) onToneFrame(f *dsp.Frame, kind progressKind, freq flo
 		d.dualFrames++
 	}
 	d.freqSum += freq
-	// The spread skips the first two frames, whose window still holds
-	// the onset.
-	switch {
-	case d.frames == 3:
-		d.freqMin, d.freqMax = freq, freq
-	case d.frames > 3:
-		d.freqMin, d.freqMax = math.Min(d.freqMin, freq), math.Max(d.freqMax, freq)
-	}
+	d.trackFreq(freq)
 	d.eSum += f.Energy
 	d.eSq += f.Energy * f.Energy
+}
+
+// trackFreq counts the frames whose frequency strays from the burst's
+// smoothed frequency, and those outside the band where a merged pair's
+// peak wanders. The first two frames (their window still holds the onset)
+// only seed it; a stray frame does not move it.
+func (d *ProgressDetector) trackFreq(freq float64) {
+	if d.frames <= 2 {
+		d.freqEMA = freq
+		return
+	}
+	if freq < pairLoHz || freq > pairHiHz {
+		d.outsidePair++
+	}
+	if math.Abs(freq-d.freqEMA) > progStrayHz {
+		d.stray++
+		return
+	}
+	d.freqEMA += 0.1 * (freq - d.freqEMA)
 }
 
 func (d *ProgressDetector) endBurst(f *dsp.Frame) {
@@ -210,7 +229,9 @@ func (d *ProgressDetector) endBurst(f *dsp.Frame) {
 		energyCV: cv,
 	}
 	d.st.LastToneEndMs = b.endMs
-	if !b.plausible(d.freqMax - d.freqMin) {
+	b.stray = float64(d.stray) / n
+	b.outsidePair = float64(d.outsidePair) / n
+	if !b.plausible() {
 		d.nHist = 0
 		return
 	}
@@ -218,18 +239,20 @@ func (d *ProgressDetector) endBurst(f *dsp.Frame) {
 }
 
 // plausible rejects bursts that cannot be a progress tone: the frequency
-// must hold within 30 Hz (speech in the same band glides far more) and sit
-// where the standard tones are: 425±30 Hz single (or the 440+480 pair,
-// whose merged lobe peaks near 460 Hz), 480 Hz for the lower of a resolved
-// pair.
-func (b burst) plausible(spreadHz float64) bool {
-	if spreadHz > progMaxSpreadHz {
-		return false
+// must hold (speech in the same band glides far more) and sit where the
+// standard tones are: 425±30 Hz single, 480 Hz for the lower of a resolved
+// pair. A pair too close to resolve (440+480 US ringback, 400+450 UK) is
+// one lobe that beats: its 10 ms energies swing and its peak wanders
+// between the two lines (further when a band-limited line makes them
+// unequal), so it only has to stay within 400-500 Hz.
+func (b burst) plausible() bool {
+	switch {
+	case b.dual:
+		return b.stray <= progMaxStray && b.freq >= 465 && b.freq <= 495
+	case b.energyCV > beatCVForDual:
+		return b.outsidePair <= progMaxStray && b.freq >= 415 && b.freq <= 480
 	}
-	if b.dual {
-		return b.freq >= 465 && b.freq <= 495
-	}
-	return b.freq >= 395 && b.freq <= 490
+	return b.stray <= progMaxStray && b.freq >= 395 && b.freq <= 490
 }
 
 func (b burst) region() string {

@@ -65,6 +65,7 @@ type peak struct {
 	lobe   float64 // power in the main lobe around the peak (bin±2)
 	band   float64 // power in the whole analysed range (≈ 94-3970 Hz)
 	second float64 // largest single bin outside bin±3 (another tone, a harmonic, noise)
+	bin2   int     // ... and where it is
 	top    float64 // power of the peak bin itself
 }
 
@@ -117,7 +118,13 @@ func findPeak(f *dsp.Frame, lo, hi int) peak {
 	p.top = float64(best)
 	below := max(p.bin-lobeHalf-1, totalLoBin)
 	above := min(p.bin+lobeHalf+2, totalHiBin+1)
-	p.second = float64(max(maxBin(s[totalLoBin:below]), maxBin(s[above:totalHiBin+1])))
+	k1, v1 := argmaxBin(s[totalLoBin:below])
+	k2, v2 := argmaxBin(s[above : totalHiBin+1])
+	if v1 >= v2 {
+		p.bin2, p.second = totalLoBin+k1, float64(v1)
+	} else {
+		p.bin2, p.second = above+k2, float64(v2)
+	}
 	p.lobe = sumBins(s[p.bin-lobeHalf : p.bin+lobeHalf+1])
 	p.freq = hannFreq(s, p.bin)
 	return p
@@ -138,12 +145,17 @@ func sumBins(x []float32) float64 {
 	return float64(a) + float64(b) + float64(c) + float64(d)
 }
 
-func maxBin(x []float32) float32 {
+// argmaxBin returns the index and value of the largest element (0, 0 for
+// an empty slice).
+func argmaxBin(x []float32) (int, float32) {
 	var m float32
-	for _, v := range x {
-		m = max(m, v)
+	k := 0
+	for i, v := range x {
+		if v > m { // not the max builtin: its NaN handling costs 3x here
+			m, k = v, i
+		}
 	}
-	return m
+	return k, m
 }
 
 // hannFreq refines the frequency of a peak at bin k. For a Hann window the
@@ -247,19 +259,10 @@ func IsTone(f *dsp.Frame) bool {
 func toneLines(f *dsp.Frame, v *frameView) (lo, hi float64, ok bool) {
 	p := &v.p
 	s := &f.Spectrum
-	k2 := -1
-	for k := totalLoBin; k <= totalHiBin; k++ {
-		if k >= p.bin-lobeHalf-1 && k <= p.bin+lobeHalf+1 {
-			continue
-		}
-		if k2 < 0 || s[k] > s[k2] {
-			k2 = k
-		}
-	}
-	if k2 < 0 || p.lobe+lobeSum(s, k2) < pairShare*p.band {
+	if p.second <= 0 || p.lobe+lobeSum(s, p.bin2) < pairShare*p.band {
 		return 0, 0, false
 	}
-	lo, hi = p.freq, hannFreq(s, k2)
+	lo, hi = p.freq, hannFreq(s, p.bin2)
 	if hi < lo {
 		lo, hi = hi, lo
 	}
