@@ -35,13 +35,13 @@ if [ ! -f "$dir/labels.tsv" ]; then
   exit 2
 fi
 status=0
-start=$(date +%s.%N)
+start=$(date +%s%N)
 "$tmp/khompctl" amd analyze --json "$@" "$dir" > "$tmp/results.jsonl" || status=$?
-end=$(date +%s.%N)
+end=$(date +%s%N)
 if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then
   echo "eval_heldout: amd analyze failed (exit $status)" >&2
   exit "$status"
 fi
 [ -n "$keep" ] && cp "$tmp/results.jsonl" "$keep"
-echo "corpus: $dir ($(($(wc -l < "$dir/labels.tsv") - 1)) files, analysed in $(echo "$end - $start" | bc) s wall)"
+echo "corpus: $dir ($(($(wc -l < "$dir/labels.tsv") - 1)) files, analysed in $(((end - start) / 1000000)) ms wall)"
 exec "$tmp/evalheldout" $verbose -labels "$dir/labels.tsv" "$tmp/results.jsonl"

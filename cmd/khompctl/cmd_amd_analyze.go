@@ -41,6 +41,9 @@ type amdAnalyzeOptions struct {
 	Channel string // "auto", "mix" or a 0-based channel number
 	AMDConf string // an Asterisk amd.conf whose [general] keys apply first
 	AMDArgs string // AMD()'s positional arguments, as in extensions.conf
+	// AnswerAt is where the call was answered in every recording, when
+	// known (0: at the start, or found from the ringback).
+	AnswerAt time.Duration
 
 	// Asterisk holds the amd.conf flags; astSet says which were given, so
 	// that they override --amd-conf and the others keep its values.
@@ -143,6 +146,7 @@ the exit status is then 2.
 	fl.StringVar(&opts.Map, "map", "", "also show the VICIdial action/status: a KHOMPSTATUSMAP `FILE`, \"db\" (the database's) or \"default\" (the map VICIdial ships)")
 	fl.StringVar(&opts.Profile, "profile", amd.ProfileDefault, "what result follows: default (all detectors) or asterisk (AMD()'s AMDSTATUS)")
 	fl.StringVar(&opts.Format, "format", "", "force the input format: wav, sln, sln16, ul or al (default: by header, then extension)")
+	fl.DurationVar(&opts.AnswerAt, "answer-at", 0, "the recordings start this long before the answer (e.g. 4.5s): every detector starts there")
 	fl.StringVar(&opts.Channel, "channel", "auto", "channel of a stereo file: auto (the louder), mix, or a 0-based number")
 	fl.StringVar(&opts.AMDConf, "amd-conf", "", "read the amd.conf parameters from this Asterisk amd.conf `file` ([general])")
 	fl.StringVar(&opts.AMDArgs, "amd-args", "", "AMD()'s arguments as in extensions.conf, e.g. \"2000,2000,1000,5000,120,50,4,256\" (override --amd-conf)")
@@ -272,6 +276,10 @@ func (o *amdAnalyzeOptions) now() time.Time {
 func (o *amdAnalyzeOptions) config() (amd.Config, error) {
 	cfg := amd.DefaultConfig()
 	cfg.Profile, cfg.Events, cfg.Version = o.Profile, o.Events, o.Version
+	if o.AnswerAt < 0 {
+		return cfg, fmt.Errorf("--answer-at %v: must not be negative", o.AnswerAt)
+	}
+	cfg.AnswerAtMs = int(o.AnswerAt.Milliseconds())
 	ast := asterisk.DefaultParams()
 	if o.AMDConf != "" {
 		fh, err := os.Open(o.AMDConf)

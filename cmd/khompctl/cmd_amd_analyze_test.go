@@ -580,3 +580,28 @@ func TestRunOrderedBoundsPending(t *testing.T) {
 		t.Fatalf("%d results", len(got))
 	}
 }
+
+func TestAnalyzeAnswerAt(t *testing.T) {
+	dir := parityCopy(t, "08_sil3s_hello.wav")
+	f := filepath.Join(dir, "08_sil3s_hello.wav")
+	// From the start, 3 s of silence are Asterisk's INITIALSILENCE; told the
+	// answer came 1 s in, it hears 2 s of silence, then the hello: HUMAN.
+	_, out, _ := runAnalyze(t, "", "--json", "--profile", "asterisk", f)
+	if l := jsonLines(t, out)[0]; field(l, "asterisk", "cause") != "INITIALSILENCE-2500-2500" {
+		t.Fatalf("from the start: %v", l["asterisk"])
+	}
+	code, out, errOut := runAnalyze(t, "", "--json", "--profile", "asterisk", "--answer-at", "1s", f)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	l := jsonLines(t, out)[0]
+	if l["answered_at_ms"] != 1000.0 || field(l, "asterisk", "cause") != "HUMAN-800-800" || l["result"] != "HUMAN" {
+		t.Errorf("--answer-at 1s: %v %v %v", l["answered_at_ms"], l["result"], l["asterisk"])
+	}
+	if d := l["decision_ms"].(float64); d < 1000 {
+		t.Errorf("decision_ms %v is not in file time", d)
+	}
+	if code, _, _ := runAnalyze(t, "", "--answer-at", "-2s", f); code != 2 {
+		t.Errorf("negative --answer-at: exit %d", code)
+	}
+}

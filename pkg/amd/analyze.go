@@ -67,6 +67,7 @@ type pipeline struct {
 	// one (ringback after speech, a transfer), so it is not judged again.
 	notAnswerMs int
 	lastFrame   int // end of the last frame, ms
+	astFromMs   int // Asterisk's AMD() starts with the frame starting here
 }
 
 func newPipeline(cfg *Config) *pipeline {
@@ -78,6 +79,12 @@ func newPipeline(cfg *Config) *pipeline {
 		bank:  tones.NewBank(),
 	}
 	p.mask = newToneMask(p.cad)
+	if cfg.AnswerAtMs > 0 {
+		p.answerMs = cfg.AnswerAtMs
+		p.mask.answer(cfg.AnswerAtMs)
+		// Asterisk hears whole frames from the first one at the answer.
+		p.astFromMs = (cfg.AnswerAtMs + dsp.FrameMs - 1) / dsp.FrameMs * dsp.FrameMs
+	}
 	if cfg.Templates != nil && cfg.Templates.Len() > 0 {
 		p.matcher = cfg.Templates.NewMatcher()
 	}
@@ -92,7 +99,7 @@ func (p *pipeline) write(samples []float32) {
 
 // frame feeds one 10 ms frame to every detector.
 func (p *pipeline) frame(f *dsp.Frame) {
-	if !p.ast.Done() {
+	if !p.ast.Done() && f.StartMs() >= p.astFromMs {
 		p.ast.Process(f)
 	}
 	tonal := p.bank.Process(f)
@@ -102,7 +109,7 @@ func (p *pipeline) frame(f *dsp.Frame) {
 	// A recording that starts before the answer: as soon as call progress
 	// knows where the answer was, the cadence restarts its analysis there
 	// (it replays what it heard since, so nothing is lost).
-	if st := p.bank.Progress.State(); st.AnsweredAtMs > 0 && st.AnsweredAtMs != p.answerMs && st.AnsweredAtMs != p.notAnswerMs {
+	if st := p.bank.Progress.State(); p.cfg.AnswerAtMs == 0 && st.AnsweredAtMs > 0 && st.AnsweredAtMs != p.answerMs && st.AnsweredAtMs != p.notAnswerMs {
 		if p.preAnswer(st) {
 			p.answerMs = st.AnsweredAtMs
 			p.mask.answer(st.AnsweredAtMs)
@@ -144,6 +151,12 @@ func (p *pipeline) finish() *Result {
 	p.mask.flush(p.lastFrame)
 	p.bank.Flush(p.lastFrame)
 	ast := p.ast.Finish()
+	if p.cfg.AnswerAtMs > 0 {
+		// app_amd counts from its start; report it in file time like the rest.
+		dated := *ast
+		dated.DecidedMs += p.astFromMs
+		ast = &dated
+	}
 	prog := p.bank.Progress.State()
 	ev := &evidence{
 		endMs:      int(p.samples * 1000 / dsp.SampleRate),

@@ -333,3 +333,33 @@ func TestPreAnswerGuard(t *testing.T) {
 		t.Error("ringing after speech taken as the answer")
 	}
 }
+
+// TestAnswerAtFromOutside: a known answer point moves every detector's
+// clock: 3 s of ringing-like noise before a "hello" do not count.
+func TestAnswerAtFromOutside(t *testing.T) {
+	hello := loadParity(t, "03_hello_at_t0.wav")
+	lead := make([]float32, 3*8000)
+	for i := range lead { // loud enough for Asterisk to call it voice
+		lead[i] = float32(3000 * math.Sin(2*math.Pi*425*float64(i)/8000))
+	}
+	wav := wavBytes(t, append(lead, hello...))
+
+	without := analyzeBytes(t, wav, DefaultConfig())
+	cfg := DefaultConfig()
+	cfg.AnswerAtMs = 3000
+	with := analyzeBytes(t, wav, cfg)
+	if with.AnsweredAtMs != 3000 {
+		t.Errorf("answered_at_ms %d", with.AnsweredAtMs)
+	}
+	// Asterisk from the answer hears exactly the hello file: HUMAN-800-800
+	// after 1280 ms (its parity value), i.e. at 4280 ms in the file.
+	if with.Asterisk.Status != "HUMAN" || with.Asterisk.Cause != "HUMAN-800-800" || with.Asterisk.DecisionMs != 4280 {
+		t.Errorf("asterisk from the answer: %+v", with.Asterisk)
+	}
+	if without.Asterisk.Cause == with.Asterisk.Cause {
+		t.Errorf("the answer point changed nothing for Asterisk: %+v", without.Asterisk)
+	}
+	if with.Result != Human || with.DecisionMs < 3000 {
+		t.Errorf("default profile from the answer: %s at %d", with.Result, with.DecisionMs)
+	}
+}

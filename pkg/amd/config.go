@@ -28,6 +28,11 @@ type Config struct {
 	// Templates is the opened template library (nil: no template matching).
 	// A Library is safe for concurrent use, so one serves every worker.
 	Templates *template.Library
+	// AnswerAtMs, when positive, is where the call was answered in the
+	// recording, known from elsewhere (the dialer's log): every detector
+	// that times the call from its answer (Asterisk's AMD(), the cadence)
+	// starts there, and call progress no longer moves it.
+	AnswerAtMs int
 	// Events adds the timestamped events (and the full parameters) to the
 	// result.
 	Events bool
@@ -57,6 +62,9 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Cadence.Validate(); err != nil {
 		return err
+	}
+	if c.AnswerAtMs < 0 {
+		return fmt.Errorf("answer point %d ms: must not be negative", c.AnswerAtMs)
 	}
 	if c.Policy.EvidenceWindowMs <= 0 || c.Policy.BeepAfterHumanMs < 0 || c.Policy.GreetingGapMs < 0 || c.Policy.MinLoneBeepMs < 0 || c.Policy.MaxLoneBeeps < 0 {
 		return fmt.Errorf("policy: the evidence window must be positive, the beep windows not negative")

@@ -66,6 +66,11 @@ func (t *tracker) reset(p Params) {
 	}
 }
 
+// reanchorDB: a word this much louder than every word before it starts
+// the greeting again (one talker's words stay within about 10 dB of each
+// other; a TV or a colleague in the room is 15–25 dB below the callee).
+const reanchorDB = 10
+
 // longToneMs: a tone this long before any word may be ringback (US rings
 // are 2 s, EU/BR 1 s), so the answer may still be to come.
 const longToneMs = 900
@@ -132,7 +137,7 @@ func (t *tracker) voice(level, end int) {
 	if !t.confirmed {
 		return
 	}
-	if t.pat.wordsPeak >= 0 && float64(t.segPeak) >= float64(t.pat.wordsPeak)+t.foregroundDB {
+	if t.pat.wordsPeak >= 0 && t.segPeak >= t.pat.wordsPeak+reanchorDB {
 		// A talker far louder than every word so far: those words were
 		// in the background (a TV before the callee spoke). Start the
 		// greeting again with this word.
