@@ -8,17 +8,19 @@
 # recall and frequency error, decision_ms percentiles, the same figures for
 # the `asterisk` field, and error rates by condition. Measurement only: it
 # never fails on accuracy (exit 0 unless something could not run).
-#   scripts/eval_heldout.sh [-v] [-dir DIR] [-keep OUT.jsonl] [amd analyze flags...]
-#     -v     list every miss with its tags
-#     -dir   score an existing labelled directory instead (e.g. the dev corpus)
-#     -keep  also save the raw JSON lines
+#   scripts/eval_heldout.sh [-v] [-dir DIR] [-keep OUT.jsonl] [-before OLD.jsonl] [amd analyze flags...]
+#     -v       list every miss with its tags
+#     -dir     score an existing labelled directory instead (e.g. the dev corpus)
+#     -keep    also save the raw JSON lines
+#     -before  compare with an earlier run's JSON lines (-keep): figures moved, files fixed/broken
 set -euo pipefail
-verbose= dir= keep=
+verbose= dir= keep= before=
 while [ $# -gt 0 ]; do
   case "$1" in
     -v) verbose=-v; shift ;;
     -dir) dir=$2; shift 2 ;;
     -keep) keep=$2; shift 2 ;;
+    -before) before=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
     *) break ;;
   esac
 done
@@ -44,4 +46,4 @@ if [ "$status" -ne 0 ] && [ "$status" -ne 2 ]; then
 fi
 [ -n "$keep" ] && cp "$tmp/results.jsonl" "$keep"
 echo "corpus: $dir ($(($(wc -l < "$dir/labels.tsv") - 1)) files, analysed in $(((end - start) / 1000000)) ms wall)"
-exec "$tmp/evalheldout" $verbose -labels "$dir/labels.tsv" "$tmp/results.jsonl"
+exec "$tmp/evalheldout" $verbose ${before:+-before "$before"} -labels "$dir/labels.tsv" "$tmp/results.jsonl"

@@ -134,6 +134,21 @@ func TestScore(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", s, out.String())
 		}
 	}
+
+	// A later run fixes h2 and breaks h1: the comparison must say so.
+	later := map[string]Result{}
+	for k, v := range res {
+		later[k] = v
+	}
+	later["h1.wav"] = Result{File: "h1.wav", Result: "SILENCE"}
+	later["h2.wav"] = Result{File: "h2.wav", Result: "HUMAN", DecisionMs: 2500}
+	out.Reset()
+	WriteChanges(&out, labels, rep, Score(labels, later), false)
+	for _, s := range []string{"fixed   h2.wav", "broken  h1.wav: now HUMAN→SILENCE", "1 files fixed, 1 broken", "humans called MACHINE                50.0 % →    0.0 %"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("comparison lacks %q:\n%s", s, out.String())
+		}
+	}
 }
 
 // FuzzScore feeds arbitrary results lines and label notes to the scorer:

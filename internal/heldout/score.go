@@ -92,6 +92,7 @@ type Report struct {
 	Facets     map[string][]Facet // label → error rate by condition
 	MissCauses map[string]int     // "HUMAN→MACHINE cadence:LONGGREETING" → wrong files
 	Misses     []string
+	Wrong      map[string]string // file → "label→result (why, cause)" of every wrong file (class, signal/code or beep)
 }
 
 // Facet is the error count of files sharing one condition (e.g. noise=babble).
@@ -104,7 +105,7 @@ type Facet struct {
 func Score(labels []corpus.Label, results map[string]Result) Report {
 	rep := Report{Confusion: map[string]map[string]int{}, Asterisk: map[string]map[string]int{},
 		Latency: map[string]Percentiles{}, AstLatency: map[string]Percentiles{}, Facets: map[string][]Facet{},
-		MissCauses: map[string]int{}}
+		MissCauses: map[string]int{}, Wrong: map[string]string{}}
 	lat, astLat := map[string][]int{}, map[string][]int{}
 	facets := map[string]map[string]*Facet{}
 	var beepErr []int
@@ -133,6 +134,7 @@ func Score(labels []corpus.Label, results map[string]Result) Report {
 		}
 		if !right || !beepOK {
 			why = strings.TrimSpace(why + " " + beepWhy)
+			rep.Wrong[l.File] = fmt.Sprintf("%s→%s (%s, cause %s)", l.Label, res.Result, why, res.Cause)
 			ast := ""
 			if res.Asterisk != nil {
 				ast = res.Asterisk.Status + "/" + res.Asterisk.Cause
@@ -456,4 +458,40 @@ func writeMatrix(w io.Writer, m map[string]map[string]int, cols []string) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// WriteChanges prints how the headline figures moved between two runs on
+// the same labels and which files were fixed or broken (the first 25 of
+// each, all when verbose): what a tuner needs to see that a change helps a
+// pattern without trading it for another.
+func WriteChanges(w io.Writer, labels []corpus.Label, before, after Report, verbose bool) {
+	const shown = 25
+	fmt.Fprintln(w, "\nchanges against the earlier run")
+	row := func(name string, a, b float64) {
+		fmt.Fprintf(w, "  %-34s %6.1f %% → %6.1f %% (%+.1f)\n", name, 100*a, 100*b, 100*(b-a))
+	}
+	row("balanced human/machine accuracy", before.Balanced, after.Balanced)
+	row("humans called MACHINE", before.HumanAsMachine, after.HumanAsMachine)
+	row("machine accuracy", before.MachineAcc, after.MachineAcc)
+	fmt.Fprintf(w, "  %-34s %6d ms → %6d ms\n", "human decision p50", before.Latency["HUMAN"].P50, after.Latency["HUMAN"].P50)
+	fmt.Fprintf(w, "  %-34s %6d ms → %6d ms\n", "machine decision p50", before.Latency["MACHINE"].P50, after.Latency["MACHINE"].P50)
+	fixed, broken, changed := 0, 0, 0
+	for _, l := range labels {
+		was, now := before.Wrong[l.File], after.Wrong[l.File]
+		switch {
+		case was != "" && now == "":
+			if fixed++; verbose || fixed <= shown {
+				fmt.Fprintf(w, "  fixed   %s: was %s [%s]\n", l.File, was, l.Notes)
+			}
+		case was == "" && now != "":
+			if broken++; verbose || broken <= shown {
+				fmt.Fprintf(w, "  broken  %s: now %s [%s]\n", l.File, now, l.Notes)
+			}
+		case was != now:
+			if changed++; verbose || changed <= shown {
+				fmt.Fprintf(w, "  changed %s: was %s, now %s\n", l.File, was, now)
+			}
+		}
+	}
+	fmt.Fprintf(w, "%d files fixed, %d broken, %d still wrong in another way\n", fixed, broken, changed)
 }

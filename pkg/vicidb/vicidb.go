@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"time"
 
@@ -22,6 +23,10 @@ type Options struct {
 	DSN      string // go-sql-driver DSN, e.g. cron:1234@tcp(127.0.0.1:3306)/asterisk
 	ConfPath string // astguiclient.conf
 	Timeout  time.Duration
+	// Log receives the driver's own diagnostics (e.g. "packets.go: read:
+	// connection reset") at debug level. Nil discards them: the error the
+	// command returns already says what failed, on one line.
+	Log *slog.Logger
 }
 
 // ErrConfig marks errors in the connection settings themselves (bad DSN,
@@ -71,6 +76,7 @@ func Config(opts Options) (*mysql.Config, error) {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 2 * timeout
 	}
+	cfg.Logger = driverLogger{opts.Log}
 	return cfg, nil
 }
 
@@ -93,4 +99,14 @@ func Open(ctx context.Context, opts Options) (*sql.DB, error) {
 		return nil, fmt.Errorf("connect to database %s@%s/%s: %w", cfg.User, cfg.Addr, cfg.DBName, err)
 	}
 	return db, nil
+}
+
+// driverLogger keeps the driver from printing its own lines on stderr (the
+// default logger writes "[mysql] ..." next to our one-line error).
+type driverLogger struct{ log *slog.Logger }
+
+func (l driverLogger) Print(v ...any) {
+	if l.log != nil {
+		l.log.Debug("mysql driver", "msg", fmt.Sprint(v...))
+	}
 }

@@ -28,6 +28,7 @@ func run() int {
 	ensure := flag.String("ensure", "", "generate the corpus under this cache root unless present; print its directory")
 	labelsPath := flag.String("labels", "", "labels.tsv of the analysed corpus (scoring mode)")
 	verbose := flag.Bool("v", false, "list every miss with its tags")
+	before := flag.String("before", "", "results of an earlier run: also print what changed (fixed and broken files)")
 	flag.IntVar(&cfg.Humans, "humans", cfg.Humans, "number of human files")
 	flag.IntVar(&cfg.Machines, "machines", cfg.Machines, "number of answering-machine files")
 	flag.IntVar(&cfg.Faxes, "faxes", cfg.Faxes, "number of fax/modem files")
@@ -43,9 +44,9 @@ func run() int {
 	case *gen != "" || *ensure != "":
 		return generate(ctx, cfg, *gen, *ensure)
 	case *labelsPath != "" && flag.NArg() <= 1:
-		return score(*labelsPath, flag.Arg(0), *verbose)
+		return score(*labelsPath, flag.Arg(0), *before, *verbose)
 	}
-	fmt.Fprintln(os.Stderr, "usage: evalheldout -gen DIR | -ensure ROOT | -labels DIR/labels.tsv [-v] [results.jsonl]")
+	fmt.Fprintln(os.Stderr, "usage: evalheldout -gen DIR | -ensure ROOT | -labels DIR/labels.tsv [-v] [-before old.jsonl] [results.jsonl]")
 	return 2
 }
 
@@ -66,27 +67,45 @@ func generate(ctx context.Context, cfg heldout.Config, dir, root string) int {
 	return 0
 }
 
-func score(labelsPath, resultsPath string, verbose bool) int {
+func score(labelsPath, resultsPath, beforePath string, verbose bool) int {
 	labels, err := corpus.ReadLabels(labelsPath)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "evalheldout:", err)
 		return 2
 	}
+	results, err := readResults(resultsPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "evalheldout:", err)
+		return 2
+	}
+	rep := heldout.Score(labels, results)
+	rep.Write(os.Stdout, verbose)
+	if beforePath == "" {
+		return 0
+	}
+	old, err := readResults(beforePath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "evalheldout:", err)
+		return 2
+	}
+	heldout.WriteChanges(os.Stdout, labels, heldout.Score(labels, old), rep, verbose)
+	return 0
+}
+
+// readResults reads amd analyze --json lines from a file ("" or "-": stdin).
+func readResults(path string) (map[string]heldout.Result, error) {
 	in := io.Reader(os.Stdin)
-	if resultsPath != "" && resultsPath != "-" {
-		f, err := os.Open(resultsPath)
+	if path != "" && path != "-" {
+		f, err := os.Open(path)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "evalheldout:", err)
-			return 2
+			return nil, err
 		}
 		defer f.Close()
 		in = f
 	}
-	results, err := heldout.ReadResults(in)
+	res, err := heldout.ReadResults(in)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "evalheldout: %s: %v\n", resultsPath, err)
-		return 2
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	heldout.Score(labels, results).Write(os.Stdout, verbose)
-	return 0
+	return res, nil
 }
