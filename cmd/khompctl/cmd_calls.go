@@ -416,7 +416,7 @@ func renderCalls(opts *callsOptions, out callsOutput) error {
 				t, _ := time.Parse(time.RFC3339Nano, r.Times[name])
 				v = fmt.Sprintf("%s (%s)", t.In(opts.Now().Location()).Format("2006-01-02 15:04:05.000 MST"), v)
 			}
-			rows = append(rows, []string{name, v})
+			rows = append(rows, []string{name, tableCell(v)}) // gateway text: keep it on its row
 		}
 		if err := callsTable(opts, []string{"FIELD", "VALUE"}, rows); err != nil {
 			return err

@@ -225,6 +225,10 @@ func TestCallsFailures(t *testing.T) {
 			t.Errorf("%v: exit %d %s", args, code, errOut)
 		}
 	}
+	code, out, errOut = fx.run(t, "calls", "--khomp-container", "NOPE", "--id", "ID-EXACT")
+	if code != exitUsage || out != "" || strings.TrimSpace(errOut) != `khompctl: no settings container "NOPE" in vicidial_settings_containers` {
+		t.Errorf("missing container: exit %d %q %q", code, out, errOut)
+	}
 	fx.db.PutContainer(t, "NOHDR", "KHOMP_SETTINGS", "khomp_api_url => https://x/\r\n")
 	if code, _, errOut := fx.run(t, "calls", "--khomp-container", "NOHDR", "--id", "A"); code != exitUsage || !strings.Contains(errOut, "khomp_header is empty") {
 		t.Errorf("no header: exit %d %s", code, errOut)

@@ -117,7 +117,11 @@ func TestBadConnectionInput(t *testing.T) {
 		{"unreachable", []string{"--dsn", unreachable.FormatDSN()}, exitFailure, "127.0.0.1:1"},
 	}
 	for _, c := range cases {
-		for _, cmd := range [][]string{{"install"}, {"update-patterns"}, {"patterns", "list"}, {"patterns", "set", "A", "--action", "status", "--status", "KPAM"}} {
+		for _, cmd := range [][]string{
+			{"install"}, {"update-patterns"}, {"patterns", "list"}, {"patterns", "set", "A", "--action", "status", "--status", "KPAM"},
+			{"auth", "--khomp-container", "KHOMPSETTINGS"}, {"auth", "--all"}, {"calls", "--id", "V1"},
+			{"check-ssl", "--khomp-container", "KHOMPSETTINGS"},
+		} {
 			code, out, errOut := runCLI(t, append(append([]string{}, c.args...), cmd...)...)
 			if code != c.code || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 				t.Errorf("%s %v: code %d stderr %q stdout %q", c.name, cmd, code, errOut, out)

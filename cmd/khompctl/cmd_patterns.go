@@ -7,6 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/khompctl/khompctl/pkg/container"
 	"github.com/khompctl/khompctl/pkg/patterns"
@@ -92,7 +95,7 @@ func patternsListRun(ctx context.Context, opts *PatternsListOptions) error {
 	t := dbToolTable(opts.Out)
 	t.Header("LINE", "CONCLUSION", "PATTERN", "ACTION", "STATUS", "DIAL STATUS")
 	for _, r := range rows {
-		if err := t.Append(r.Line, r.Conclusion, r.Pattern, r.Action, r.Status, r.DialStatus); err != nil {
+		if err := t.Append(r.Line, tableCell(r.Conclusion), tableCell(r.Pattern), r.Action, r.Status, r.DialStatus); err != nil {
 			return err
 		}
 	}
@@ -270,6 +273,16 @@ func patternsLookupRun(ctx context.Context, opts *PatternsLookupOptions) error {
 
 // dbToolTable is the plain-ASCII table the database commands print: it
 // survives cron mail and grep, and long pattern names are not wrapped.
+// tableCell shows a name from the database or the gateway on one table row:
+// a line break or other control character would otherwise split the row
+// or move the cursor, so such names are shown Go-quoted.
+func tableCell(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
 func dbToolTable(w io.Writer) *tablewriter.Table {
 	return tablewriter.NewTable(w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),

@@ -101,7 +101,7 @@ func printStatus(w io.Writer, r dbstatus.Report) error {
 	t = dbToolTable(w)
 	t.Header("CONCLUSION", "CALLS")
 	for _, c := range r.TopConclusions {
-		name := c.Conclusion
+		name := tableCell(c.Conclusion)
 		if name == "" {
 			name = "(none)"
 		}

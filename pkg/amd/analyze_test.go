@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/khompctl/khompctl/pkg/amd/audio"
@@ -181,11 +183,14 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// benchFiles are the parity recordings benchAudio is made of.
+var benchFiles = []string{"05_voicemail_lead300ms.wav", "human_hello.wav", "vm_intro.wav", "announcement.wav", "04_hello_how_are_you.wav", "greeting_2000.wav", "vm_theperson.wav"}
+
 // benchAudio is 60 s of real telephone speech and silence (parity
 // recordings of greetings and hellos, one after the other).
 func benchAudio(b *testing.B) []float32 {
 	var out []float32
-	for _, n := range []string{"05_voicemail_lead300ms.wav", "human_hello.wav", "vm_intro.wav", "announcement.wav", "04_hello_how_are_you.wav", "greeting_2000.wav", "vm_theperson.wav"} {
+	for _, n := range benchFiles {
 		out = append(out, loadParity(b, n)...)
 	}
 	for len(out) < 60*8000 {
@@ -222,13 +227,21 @@ func BenchmarkFrontEnd(b *testing.B) {
 }
 
 // BenchmarkAnalyzeTemplates100 is the full pipeline with a library of 100
-// templates (the parity recordings, enrolled under two classes), on the
-// same 60 s: issue 6 wants ≥ 1000× real time per core at this size.
+// templates on the same 60 s. The templates are the parity recordings
+// played backwards (speech-like spectra and landmark density, but nothing
+// the forward audio can match), so the matcher works through the whole
+// minute: its worst case. Issue 6 wants ≥ 1000× real time per core here.
 func BenchmarkAnalyzeTemplates100(b *testing.B) {
 	src := filepath.Join(parityDir(b), "wav")
-	names, err := filepath.Glob(filepath.Join(src, "*.wav"))
-	if err != nil || len(names) == 0 {
+	all, err := filepath.Glob(filepath.Join(src, "*.wav"))
+	if err != nil || len(all) == 0 {
 		b.Fatalf("no parity recordings in %s", src)
+	}
+	var names []string // leave out the recordings the benchmark audio is made of
+	for _, n := range all {
+		if !slices.Contains(benchFiles, filepath.Base(n)) && !strings.Contains(n, "voicemail") {
+			names = append(names, n)
+		}
 	}
 	lib := b.TempDir()
 	for i := 0; i < 100; i++ {
@@ -237,6 +250,7 @@ func BenchmarkAnalyzeTemplates100(b *testing.B) {
 			class = "Interception announcement"
 		}
 		samples := loadParity(b, filepath.Base(names[i%len(names)]))
+		slices.Reverse(samples)
 		if i >= len(names) { // a distinct template: the same audio with a gain change
 			for j := range samples {
 				samples[j] *= 0.7
@@ -257,6 +271,9 @@ func BenchmarkAnalyzeTemplates100(b *testing.B) {
 	wav := wavBytes(b, benchAudio(b))
 	cfg := DefaultConfig()
 	cfg.Templates = l
+	if res := analyzeBytes(b, wav, cfg); res.Template != nil {
+		b.Fatalf("the benchmark audio matched %s: not the worst case", res.Template.Name)
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

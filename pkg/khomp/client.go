@@ -66,6 +66,7 @@ type Client struct {
 	http        *resty.Client
 	log         *slog.Logger
 	contentType string
+	timeout     time.Duration // per attempt, named in "timed out" errors
 }
 
 // New builds a client. The only error is an unreadable or empty CA file.
@@ -99,13 +100,15 @@ func New(opts Options) (*Client, error) {
 		if resp != nil && resp.Request != nil {
 			attempt = resp.Request.Attempt
 		}
-		log.Warn("KHOMP attempt failed", "attempt", attempt, "of", attempts, "reason", retryReason(resp, err))
+		// Info, not Warn: a retry that then succeeds is no news for the cron
+		// mail, and a final failure is reported once, as the command's error.
+		log.Info("KHOMP attempt failed", "attempt", attempt, "of", attempts, "reason", retryReason(resp, err, opts.Timeout))
 	})
 	ct := "application/json"
 	if opts.FormContentType {
 		ct = "application/x-www-form-urlencoded"
 	}
-	return &Client{http: rc, log: log, contentType: ct}, nil
+	return &Client{http: rc, log: log, contentType: ct, timeout: opts.Timeout}, nil
 }
 
 func withDefaults(o Options) Options {
@@ -209,9 +212,9 @@ func isClientTimeout(err error) bool {
 	return errors.As(err, &te) && te.Timeout() && strings.Contains(err.Error(), "Client.Timeout")
 }
 
-func retryReason(resp *resty.Response, err error) string {
+func retryReason(resp *resty.Response, err error, timeout time.Duration) string {
 	if err != nil {
-		return describeTransport(err)
+		return describeTransport(err, timeout)
 	}
 	if resp != nil {
 		return fmt.Sprintf("HTTP %d", resp.StatusCode())
@@ -354,7 +357,8 @@ func (c *Client) call(ctx context.Context, url, method string, params any, secre
 		if isCertError(err) {
 			hint = "; run khompctl check-ssl"
 		}
-		return nil, redactErr(fmt.Errorf("KHOMP %s %s: %s%s: %w", method, redactURL(url), describeTransport(err), hint, errTransport), secret)
+		msg := fmt.Sprintf("KHOMP %s %s: %s: %s%s", method, redactURL(url), errTransport, describeTransport(err, c.timeout), hint)
+		return nil, redactErr(&kindError{msg: msg, kind: errTransport}, secret)
 	}
 	c.log.Debug("KHOMP reply", "method", method, "status", resp.StatusCode(), "bytes", len(resp.Body()), "attempts", resp.Request.Attempt, "elapsed", time.Since(start).Round(time.Millisecond))
 	// Blank the secret out of the reply before anything quotes or clips it:
@@ -384,7 +388,7 @@ func IsTransport(err error) bool { return errors.Is(err, errTransport) }
 
 // describeTransport names the failing layer without the request details
 // that *url.Error adds.
-func describeTransport(err error) string {
+func describeTransport(err error, timeout time.Duration) string {
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
@@ -399,7 +403,7 @@ func describeTransport(err error) string {
 	case errors.As(err, &certErr):
 		return "TLS certificate rejected (" + certErr.Err.Error() + ")"
 	case isClientTimeout(err):
-		return "timed out"
+		return fmt.Sprintf("timed out after %s per attempt (--timeout)", timeout)
 	}
 	var ue interface{ Unwrap() error }
 	if errors.As(err, &ue) && ue.Unwrap() != nil {
@@ -424,16 +428,18 @@ func redactURL(u string) string {
 	return u
 }
 
-// redactedError carries a message with a secret blanked out. It unwraps
-// only to the sentinel errors (ErrNotJSON, errTransport, …), never to the
-// error that held the secret.
-type redactedError struct {
-	msg      string
-	sentinel error
+// kindError is a message that belongs to one class of failure (ErrNotJSON,
+// errTransport, …): errors.Is finds the class, but the message reads as
+// written instead of ending in the class's own text. It unwraps only to
+// the class, so it also carries messages with a secret blanked out without
+// keeping the error that held the secret.
+type kindError struct {
+	msg  string
+	kind error
 }
 
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.sentinel }
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.kind }
 
 // redactErr removes secret from everything err can print: the fields of
 // our own error types, or else the whole message. The secret is also
@@ -467,7 +473,7 @@ func redactErr(err error, secret string) error {
 			sentinel = s
 		}
 	}
-	return &redactedError{msg: scrub(msg), sentinel: sentinel}
+	return &kindError{msg: scrub(msg), kind: sentinel}
 }
 
 // secretForms is the secret as sent (raw) and as it appears inside JSON.

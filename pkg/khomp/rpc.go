@@ -80,7 +80,7 @@ func decodeReply(method string, status int, body []byte) (json.RawMessage, error
 		if status >= 400 {
 			return nil, &HTTPError{Method: method, Status: status}
 		}
-		return nil, fmt.Errorf("KHOMP %s: empty reply (HTTP %d): %w", method, status, ErrNotJSON)
+		return nil, &kindError{msg: fmt.Sprintf("KHOMP %s: empty reply (HTTP %d) instead of JSON-RPC", method, status), kind: ErrNotJSON}
 	}
 	if trimmed[0] != '{' {
 		if status >= 400 {
@@ -95,7 +95,7 @@ func decodeReply(method string, status int, body []byte) (json.RawMessage, error
 		}
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			return nil, fmt.Errorf("KHOMP %s: malformed JSON at byte %d (HTTP %d): %w", method, se.Offset, status, ErrNotJSON)
+			return nil, &kindError{msg: fmt.Sprintf("KHOMP %s: malformed JSON at byte %d (HTTP %d)", method, se.Offset, status), kind: ErrNotJSON}
 		}
 		return nil, fmt.Errorf("KHOMP %s: reply is not a JSON-RPC object (HTTP %d): %w", method, status, ErrBadReply)
 	}
@@ -153,11 +153,11 @@ var titleRE = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
 func notJSON(method string, status int, body []byte) error {
 	if body[0] == '<' {
 		if title := htmlTitle(body); title != "" {
-			return fmt.Errorf("KHOMP %s: gateway answered with an HTML page %q (HTTP %d) instead of JSON-RPC; check the URL and any proxy in front of the gateway: %w", method, title, status, ErrNotJSON)
+			return &kindError{msg: fmt.Sprintf("KHOMP %s: gateway answered with an HTML page %q (HTTP %d) instead of JSON-RPC; check the URL and any proxy in front of the gateway", method, title, status), kind: ErrNotJSON}
 		}
-		return fmt.Errorf("KHOMP %s: gateway answered with HTML (HTTP %d) instead of JSON-RPC; check the URL and any proxy in front of the gateway: %w", method, status, ErrNotJSON)
+		return &kindError{msg: fmt.Sprintf("KHOMP %s: gateway answered with HTML (HTTP %d) instead of JSON-RPC; check the URL and any proxy in front of the gateway", method, status), kind: ErrNotJSON}
 	}
-	return fmt.Errorf("KHOMP %s: gateway answered with %d bytes of non-JSON text (HTTP %d): %w", method, len(body), status, ErrNotJSON)
+	return &kindError{msg: fmt.Sprintf("KHOMP %s: gateway answered with %d bytes of non-JSON text (HTTP %d)", method, len(body), status), kind: ErrNotJSON}
 }
 
 func htmlTitle(body []byte) string {

@@ -354,7 +354,7 @@ func (c *checker) httpGet(ctx context.Context) bool {
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		c.add("http", StepFail, "GET %s: %s", base, describeTransport(err))
+		c.add("http", StepFail, "GET %s: %s", base, describeTransport(err, c.o.Timeout))
 		return false
 	}
 	defer resp.Body.Close()

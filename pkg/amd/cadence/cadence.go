@@ -36,6 +36,11 @@
 // ring-off period. If the recording is still ringing at its end, ignore
 // the decision.
 //
+// Background talk: words must start within ForegroundDB of the loudest
+// speech heard; a word that ends far below the callee's loudest word is
+// taken back out of the counts, and a word 10 dB louder than all before it
+// restarts the greeting (the earlier words were a TV or a colleague).
+//
 // Results: HUMAN (a short greeting, then the person waits: silence of
 // AfterGreetingSilenceMs, or LongPauseMs after a greeting of ≥ WaryVoiceMs
 // of speech); MACHINE (a greeting that keeps talking: cumulative speech

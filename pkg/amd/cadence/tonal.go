@@ -38,6 +38,8 @@ const (
 type ToneMask struct {
 	bin1, bin2 int // lines of the previous frame (-1: none)
 	run        int // consecutive frames with the same lines
+
+	floorDB, floorPower float64 // last noise floor seen, and as a spectrum sum
 }
 
 // Process returns whether f is a tone frame.
@@ -53,9 +55,16 @@ func (m *ToneMask) process(f *dsp.Frame, floorDB float64) bool {
 	if m.run >= toneStableFrames {
 		share = toneShareHold
 	}
-	b1, b2, ok := pureLines(f, share)
-	if !ok && !math.IsInf(floorDB, 1) {
-		b1, b2, ok = linesOverNoise(f, floorDB)
+	ls, ok := measureLines(f)
+	b1, b2 := -1, -1
+	if ok {
+		b1, b2, ok = ls.pure(share)
+		if !ok && !math.IsInf(floorDB, 1) {
+			if floorDB != m.floorDB { // the floor moves slowly: convert it only when it does
+				m.floorDB, m.floorPower = floorDB, (math.Pow(10, floorDB/10)-1)/specToMeanSquare
+			}
+			b1, b2, ok = ls.overNoise(m.floorPower)
+		}
 	}
 	if !ok {
 		m.run, m.bin1, m.bin2 = 0, -1, -1
@@ -72,44 +81,80 @@ func (m *ToneMask) process(f *dsp.Frame, floorDB float64) bool {
 
 func near(a, b int) bool { return a-b <= 1 && b-a <= 1 }
 
-// pureLines finds whether one line, or two comparable lines, hold share of
-// the band power; b2 is -1 for a single tone.
-func pureLines(f *dsp.Frame, share float64) (b1, b2 int, ok bool) {
-	if bandLevelDB(f) < toneMinLevelDB {
-		return -1, -1, false
+// toneMinPower is toneMinLevelDB as a telephone-band spectrum sum.
+var toneMinPower = (math.Pow(10, toneMinLevelDB/10) - 1) / specToMeanSquare
+
+// lines are the two strongest spectral lines of a frame in the tone band.
+type lines struct {
+	b1, b2       int     // their bins (b2 -1: none)
+	line1, line2 float64 // their main-lobe power
+	total        float64 // power of the tone band
+}
+
+// measureLines finds the strongest line and the strongest one outside its
+// lobe, in two passes over the tone band. ok is false for quiet frames.
+func measureLines(f *dsp.Frame) (ls lines, ok bool) {
+	if f.SpecEnergy < toneMinPower {
+		return ls, false
 	}
-	var total float64
-	b1 = toneLoBin
+	ls.b1, ls.b2 = toneLoBin, -1
 	for k := toneLoBin; k <= toneHiBin; k++ {
-		total += float64(f.Spectrum[k])
-		if f.Spectrum[k] > f.Spectrum[b1] {
-			b1 = k
+		ls.total += float64(f.Spectrum[k])
+		if f.Spectrum[k] > f.Spectrum[ls.b1] {
+			ls.b1 = k
 		}
 	}
-	if total <= 0 {
-		return -1, -1, false
+	if ls.total <= 0 {
+		return ls, false
 	}
-	line1 := lineEnergy(f, b1)
-	if line1 >= share*total {
-		return b1, -1, true
-	}
-	b2 = -1
+	ls.line1 = lineEnergy(f, ls.b1)
 	for k := toneLoBin; k <= toneHiBin; k++ {
-		if k >= b1-2*tonePeakHalfWidth && k <= b1+2*tonePeakHalfWidth {
+		if k >= ls.b1-2*tonePeakHalfWidth && k <= ls.b1+2*tonePeakHalfWidth {
 			continue
 		}
-		if b2 < 0 || f.Spectrum[k] > f.Spectrum[b2] {
-			b2 = k
+		if ls.b2 < 0 || f.Spectrum[k] > f.Spectrum[ls.b2] {
+			ls.b2 = k
 		}
 	}
-	if b2 < 0 {
-		return -1, -1, false
+	if ls.b2 >= 0 {
+		ls.line2 = lineEnergy(f, ls.b2)
 	}
-	line2 := lineEnergy(f, b2)
-	if line2 >= toneSecondLine*total && line1+line2 >= share*total {
-		return b1, b2, true
+	return ls, true
+}
+
+// pure: one line, or two comparable lines, hold share of the band.
+func (ls lines) pure(share float64) (b1, b2 int, ok bool) {
+	if ls.line1 >= share*ls.total {
+		return ls.b1, -1, true
+	}
+	if ls.b2 >= 0 && ls.line2 >= toneSecondLine*ls.total && ls.line1+ls.line2 >= share*ls.total {
+		return ls.b1, ls.b2, true
 	}
 	return -1, -1, false
+}
+
+// toneOverNoiseShare is the part of the band the lines hold in noise, and
+// toneRestOverFloor how far above the noise floor the rest may be (3 dB).
+const (
+	toneOverNoiseShare = 0.5
+	toneRestOverFloor  = 2.0
+)
+
+// overNoise is the noisy-line tone test (see ToneMask.process); floor is
+// the noise floor as a telephone-band spectrum sum.
+func (ls lines) overNoise(floor float64) (b1, b2 int, ok bool) {
+	b1, b2, ok = ls.pure(toneOverNoiseShare)
+	if !ok {
+		return -1, -1, false
+	}
+	inLines := ls.line1
+	if b2 >= 0 {
+		inLines += ls.line2
+	}
+	if ls.total-inLines > toneRestOverFloor*floor {
+		return -1, -1, false
+	}
+	return b1, b2, true
 }
 
 // lineEnergy sums the main lobe around bin k inside the tone band.
@@ -121,32 +166,4 @@ func lineEnergy(f *dsp.Frame, k int) float64 {
 		}
 	}
 	return s
-}
-
-// toneOverNoiseShare is the part of the band the lines hold in noise, and
-// toneRestOverFloor how far above the noise floor the rest may be (3 dB).
-const (
-	toneOverNoiseShare = 0.5
-	toneRestOverFloor  = 2.0
-)
-
-// linesOverNoise is the noisy-line tone test (see ToneMask.process).
-func linesOverNoise(f *dsp.Frame, floorDB float64) (b1, b2 int, ok bool) {
-	b1, b2, ok = pureLines(f, toneOverNoiseShare)
-	if !ok {
-		return -1, -1, false
-	}
-	lines := lineEnergy(f, b1)
-	if b2 >= 0 {
-		lines += lineEnergy(f, b2)
-	}
-	var total float64
-	for k := toneLoBin; k <= toneHiBin; k++ {
-		total += float64(f.Spectrum[k])
-	}
-	floor := (math.Pow(10, floorDB/10) - 1) / specToMeanSquare
-	if total-lines > toneRestOverFloor*floor {
-		return -1, -1, false
-	}
-	return b1, b2, true
 }

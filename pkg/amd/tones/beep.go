@@ -122,6 +122,7 @@ type BeepDetector struct {
 	lastRunEndIdx int     // frame index of the last good frame of the previous run
 	lastRunChain  int     // chain length of the previous run
 	cadenceHz     float64 // a repeating 400-500 Hz tone: ringback/busy, never a beep
+	ringHz        float64 // the tone of a ring heard before any voice
 	prevE         float64
 	hist          [beepHistFrames]float32 // energies of the last frames, by index mod beepHistFrames
 }
@@ -526,8 +527,14 @@ func (d *BeepDetector) offer(b Beep) {
 	if d.cadenceHz > 0 && math.Abs(d.cadenceHz-b.FreqHz) < 20 {
 		return
 	}
-	if b.DurMs() >= progressRingMin && d.voiceMs < voiceBeforeRing {
-		return // a ring before anyone spoke
+	if ringLike := b.DurMs() >= progressRingMin; ringLike {
+		if d.ringHz > 0 && math.Abs(d.ringHz-b.FreqHz) < 20 {
+			return // the next ring of a ringback already heard
+		}
+		if d.voiceMs < voiceBeforeRing {
+			d.ringHz = b.FreqHz
+			return // a ring before anyone spoke
+		}
 	}
 	d.pending = pendingBeep{beep: b, releaseMs: b.EndMs + progressHoldMs, valid: true}
 }

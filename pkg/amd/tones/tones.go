@@ -181,12 +181,13 @@ func hannFreq(s *[dsp.Bins]float32, k int) float64 {
 	return (float64(k) + sign*delta) * dsp.BinHz
 }
 
-// Purity reports the dominant frequency of a frame and how much of the
-// frame's 250-3500 Hz power sits in that single tone, in dB (main lobe
-// against the rest of the band). Tones (beeps, SIT, fax, ringback, DTMF's
-// stronger half excepted) give ≥ 10 dB; speech, music and noise give
-// < 6 dB. Frames below MinLevelDBm0 return (0, -100): silence is not a tone.
-// The CADENCE helper masks frames with IsTone out of its voice detector.
+// Purity reports the dominant frequency of a frame (the largest peak in
+// 250-3500 Hz) and how much of the frame's power sits in that single tone,
+// in dB (its main lobe against everything else in 94-3970 Hz). A clean tone
+// gives > 20 dB, a tone at 10 dB SNR in white noise ≈ 10 dB, speech and
+// music mostly < 6 dB (but a held vowel can reach 10 dB for a frame or
+// two: mask with ToneMask, which requires stability). Frames below
+// MinLevelDBm0 return (0, -100): silence is not a tone.
 func Purity(f *dsp.Frame) (freqHz, purityDB float64) {
 	if f.Energy < minToneEnergy {
 		return 0, -100
@@ -235,7 +236,7 @@ const (
 // purity (or ≥ 6 dB purity and a peak 20 dB above every other bin: a tone
 // in noise), or two lines holding 95 % of the power (DTMF, busy, ringback).
 // A single frame cannot tell a held vowel harmonic from a tone: on the
-// Asterisk prompts about 4 % of voiced frames pass. Prefer ToneMask (or
+// Asterisk prompts about 9 % of voiced frames pass. Prefer ToneMask (or
 // the value Bank.Process returns), which adds the stability test and masks
 // < 1 % of speech.
 func IsTone(f *dsp.Frame) bool {
