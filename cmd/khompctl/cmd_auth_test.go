@@ -43,19 +43,11 @@ type gwFixture struct {
 
 func newGWFixture(t *testing.T, kind fakegw.CertKind, opts fakegw.Options, schema testdb.Schema) *gwFixture {
 	t.Helper()
-	pki, err := fakegw.NewPKI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := pki.Cert(kind)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if opts.User == "" {
 		opts.User, opts.Pass = "apiuser", gwPass
 	}
 	gw := fakegw.New(opts)
-	srv, err := fakegw.Serve("127.0.0.1:0", gw, &cert, nil)
+	srv, pki, err := fakegw.ServeTLS("127.0.0.1:0", gw, kind)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,15 +16,7 @@ import (
 // returns it with a --cacert file trusting the test root.
 func startGWServer(t *testing.T, kind fakegw.CertKind) (*fakegw.Server, string) {
 	t.Helper()
-	pki, err := fakegw.NewPKI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := pki.Cert(kind)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := fakegw.Serve("127.0.0.1:0", fakegw.New(fakegw.Options{User: "apiuser", Pass: gwPass}), &cert, nil)
+	srv, pki, err := fakegw.ServeTLS("127.0.0.1:0", fakegw.New(fakegw.Options{User: "apiuser", Pass: gwPass}), kind)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -312,6 +312,24 @@ func (s *Server) Host() string {
 	return strings.TrimPrefix(strings.TrimPrefix(s.URL, "https://"), "http://")
 }
 
+// ServeTLS starts h on addr over HTTPS with a certificate of kind, issued by
+// a fresh test PKI; the PKI is returned so the caller can trust its root.
+func ServeTLS(addr string, h http.Handler, kind CertKind) (*Server, *PKI, error) {
+	pki, err := NewPKI()
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := pki.Cert(kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := Serve(addr, h, &cert, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return srv, pki, nil
+}
+
 // Serve starts h on addr ("127.0.0.1:0" for any free port) with TLS when
 // cert has a certificate, plain HTTP otherwise.
 func Serve(addr string, h http.Handler, cert *tls.Certificate, tlsConf *tls.Config) (*Server, error) {

@@ -53,14 +53,6 @@ type env struct {
 // kind, signed by a fresh test PKI.
 func newEnv(t *testing.T, kind fakegw.CertKind, opts fakegw.Options) *env {
 	t.Helper()
-	pki, err := fakegw.NewPKI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := pki.Cert(kind)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if opts.User == "" {
 		opts.User, opts.Pass = testUser, testPass
 	}
@@ -68,7 +60,7 @@ func newEnv(t *testing.T, kind fakegw.CertKind, opts fakegw.Options) *env {
 		opts.SlowDelay = 3 * time.Second
 	}
 	gw := fakegw.New(opts)
-	srv, err := fakegw.Serve("127.0.0.1:0", gw, &cert, nil)
+	srv, pki, err := fakegw.ServeTLS("127.0.0.1:0", gw, kind)
 	if err != nil {
 		t.Fatal(err)
 	}
