@@ -277,7 +277,7 @@ func buildMissingIDs(ctx context.Context, db *sql.DB, opts *callsOptions, s cont
 }
 
 // externalServerIP reads servers.external_server_ip for serverIP, or for
-// the only server when serverIP is empty. ” is valid (VICIdial then ends
+// the only server when serverIP is empty. An empty value is valid (VICIdial then ends
 // the khomp_id with "_").
 func externalServerIP(ctx context.Context, db *sql.DB, serverIP string) (string, error) {
 	if serverIP == "" {

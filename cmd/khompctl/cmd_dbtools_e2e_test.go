@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/khompctl/khompctl/internal/testdb"
 	"github.com/khompctl/khompctl/pkg/container"
 	"github.com/khompctl/khompctl/pkg/dblock"
+	"github.com/khompctl/khompctl/pkg/dbstatus"
 	"github.com/khompctl/khompctl/pkg/install"
 	"github.com/khompctl/khompctl/pkg/patterns"
 )
@@ -344,10 +346,46 @@ func TestStatusCommand(t *testing.T) {
 			t.Fatalf("%d\n%s", code, out)
 		}
 	})
+	t.Run("empty map", func(t *testing.T) {
+		// NULL or empty: VICIdial gives every call its fallback status.
+		db := installedDB(t, testdb.Schema1728)
+		db.Exec(t, "UPDATE vicidial_settings_containers SET container_entry = NULL WHERE container_id = 'KHOMPSTATUSMAP'")
+		code, out, _ := runCLI(t, "--dsn", db.DSN, "status")
+		if code != exitFailure || !regexp.MustCompile(`KHOMPSTATUSMAP +\| FAIL +\| 0 entries, 0 unclassified: every call gets VICIdial's fallback KPEROR`).MatchString(out) {
+			t.Fatalf("%d\n%s", code, out)
+		}
+	})
 	t.Run("unreachable", func(t *testing.T) {
 		code, out, _ := runCLI(t, "--dsn", "u:p@tcp(127.0.0.1:1)/x?timeout=1s", "status", "--json")
 		if code != exitFailure || !strings.Contains(out, `"state": "FAIL"`) {
 			t.Fatalf("%d %q", code, out)
 		}
 	})
+}
+
+// A name with a line break (a gateway conclusion, a hand-edited map) must
+// not split a table row: it is shown quoted on one line.
+func TestTableCellKeepsRowsWhole(t *testing.T) {
+	for in, want := range map[string]string{
+		"Voice mail": "Voice mail",
+		"It's a\\/b": "It's a\\/b",
+		"Bad\nline":  `"Bad\nline"`,
+		"tab\there":  `"tab\there"`,
+		"":           "",
+	} {
+		if got := tableCell(in); got != want {
+			t.Errorf("tableCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+	var out bytes.Buffer
+	rep := dbstatus.Report{
+		Checks:         []dbstatus.Check{{Name: "database", State: dbstatus.OK, Detail: "reachable"}},
+		TopConclusions: []dbstatus.Conclusion{{Conclusion: "Bad\nline", Calls: 2}},
+	}
+	if err := printStatus(&out, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `| "Bad\nline" | 2     |`) {
+		t.Fatalf("status table:\n%s", out.String())
+	}
 }

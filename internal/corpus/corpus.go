@@ -32,7 +32,7 @@ import (
 
 // Version changes whenever the generator's output changes; it keys the
 // cache directory so tests never reuse a stale corpus.
-const Version = "cadence-corpus-5"
+const Version = "cadence-corpus-6"
 
 // Labels of the corpus (the amd analyze result classes).
 const (
@@ -356,6 +356,42 @@ func (g *generator) backgroundTalk(ctx context.Context, r *rand.Rand, b *built) 
 	return nil
 }
 
+// babbleTalkers is how many voices make the babble of a room, a TV or a
+// call centre behind the callee.
+const babbleTalkers = 4
+
+// babble mixes several voices talking at once (a smooth, speech-shaped
+// background whose dips keep a minimum-statistics noise floor low) at
+// 15–30 dB below the callee's active level. Each talker loops one or two
+// phrases from a random point.
+func (g *generator) babble(ctx context.Context, r *rand.Rand, b *built) error {
+	mix := make([]float32, len(b.x))
+	var names []string
+	for k := 0; k < babbleTalkers; k++ {
+		lang, v := g.randomVoice(r)
+		texts := g.voices.langs[lang].greeting
+		var loop []float32
+		for p := 0; p < 2; p++ {
+			phrase, err := g.src.speak(ctx, v, pick(r, texts))
+			if err != nil {
+				return err
+			}
+			loop = concat(loop, phrase, silence(uniform(r, 50, 300)))
+		}
+		setLevel(loop, -20)
+		at := r.IntN(len(loop))
+		for i := range mix {
+			mix[i] += loop[(at+i)%len(loop)]
+		}
+		names = append(names, v.name)
+	}
+	snr := uniform(r, 15, 30)
+	setLevel(mix, 20*math.Log10(b.refRMS/32768)-snr)
+	add(b.x, mix)
+	b.notes = append(b.notes, fmt.Sprintf("noise=babble/%dtalkers/%.0fdB", len(names), snr))
+	return nil
+}
+
 func (g *generator) make(ctx context.Context, j job, dir string) (Label, error) {
 	r := g.rngFor(j)
 	var b *built
@@ -390,15 +426,20 @@ func (g *generator) make(ctx context.Context, j job, dir string) (Label, error) 
 // degrade applies ringback, noise, band-limiting, gain and a codec, and
 // returns the WAV encoding to write.
 func (g *generator) degrade(ctx context.Context, r *rand.Rand, b *built) (string, error) {
-	if b.talkOK && r.Float64() < 0.12 {
+	switch t := r.Float64(); {
+	case b.talkOK && t < 0.10:
 		if err := g.backgroundTalk(ctx, r, b); err != nil {
+			return "", err
+		}
+	case b.talkOK && t < 0.22:
+		if err := g.babble(ctx, r, b); err != nil {
 			return "", err
 		}
 	}
 	if b.ringbOK && r.Float64() < 0.15 {
 		region := []string{"US", "EU", "BR"}[r.IntN(3)]
 		rings := 1 + r.IntN(2)
-		pre := ringback(region, rings, 300+r.Float64()*3500)
+		pre := ringback(region, rings, 300+r.Float64()*3500, uniform(r, 0, 2*math.Pi))
 		b.label.AnswerMs = len(pre) * 1000 / rate
 		b.x = concat(pre, b.x)
 		b.notes = append(b.notes, fmt.Sprintf("ringback=%s×%d", region, rings))
@@ -417,6 +458,14 @@ func (g *generator) degrade(ctx context.Context, r *rand.Rand, b *built) (string
 		b.notes = append(b.notes, "band=300-3400")
 	}
 	gdb := math.Round((r.Float64()*16-10)*10) / 10
+	if r.Float64() < dcShare {
+		dc := math.Round(uniform(r, 200, 1500))
+		if r.IntN(2) == 0 {
+			dc = -dc
+		}
+		offset(b.x, dc)
+		b.notes = append(b.notes, fmt.Sprintf("dc=%+.0f", dc))
+	}
 	gain(b.x, gdb)
 	b.notes = append(b.notes, fmt.Sprintf("gain=%+.1fdB", gdb))
 	c := r.Float64()

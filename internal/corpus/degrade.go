@@ -60,3 +60,14 @@ func bandLimit(x []float32, lo, hi float64) {
 		newBiquad(false, hi).run(x)
 	}
 }
+
+// dcShare is the part of the files recorded with a DC offset (a cheap
+// sound card or a gateway with a biased converter): 200–1500 in int16.
+const dcShare = 0.1
+
+// offset adds a constant (DC) to every sample.
+func offset(x []float32, dc float64) {
+	for i := range x {
+		x[i] += float32(dc)
+	}
+}

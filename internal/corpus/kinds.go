@@ -11,6 +11,7 @@ import (
 type language struct {
 	voices   []string
 	greet    []string // short human greetings (0.3–1.5 s)
+	sentence []string // a person answering with a whole sentence (1.5–4 s)
 	greeting []string // voicemail / IVR sentences
 	announce []string // intercept announcements after a SIT
 }
@@ -18,6 +19,9 @@ type language struct {
 var languages = map[string]language{
 	"en": {
 		voices: []string{"en-us", "en-gb", "en-gb-scotland", "en-029", "en-us-nyc", "en-gb-x-rp"},
+		sentence: []string{"Hello, this is John speaking, how can I help you?", "Good afternoon, Smith and Partners, Anna speaking.",
+			"Hi, yes, this is Mark, who am I speaking with?", "Hello, you've got the front desk, what can I do for you?",
+			"Yeah, hello, sorry, I was just in the garden.", "Good morning, accounts department, how may I help?"},
 		greet: []string{"Hello?", "Hi.", "Yes?", "Hello.", "Yeah, hello?", "Hello, who's this?", "Hi, this is Mark.",
 			"Good morning.", "Speaking.", "Hey!", "Hello, Jones residence.", "Yep?", "Hello there."},
 		greeting: []string{"Hi, you've reached the voicemail of John Smith.", "I'm not available to take your call right now.",
@@ -31,7 +35,9 @@ var languages = map[string]language{
 	},
 	"es": {
 		voices: []string{"es", "es-419"},
-		greet:  []string{"¿Hola?", "¿Bueno?", "Diga.", "¿Sí?", "¿Aló?", "Hola, ¿quién habla?", "Buenas tardes.", "Dígame."},
+		sentence: []string{"Hola, habla Carlos, ¿en qué le puedo ayudar?", "Buenas tardes, oficina de ventas, le atiende Laura.",
+			"Sí, dígame, ¿quién me llama, por favor?", "Hola, perdona, estaba en la cocina, ¿quién es?"},
+		greet: []string{"¿Hola?", "¿Bueno?", "Diga.", "¿Sí?", "¿Aló?", "Hola, ¿quién habla?", "Buenas tardes.", "Dígame."},
 		greeting: []string{"Hola, has llamado a María.", "En este momento no puedo atender tu llamada.",
 			"Por favor deja tu nombre y tu número después del tono y te devolveré la llamada.", "Gracias por llamar a nuestra empresa.",
 			"La persona que usted llama no está disponible.", "Grabe su mensaje después de la señal.",
@@ -41,7 +47,9 @@ var languages = map[string]language{
 	},
 	"pt": {
 		voices: []string{"pt-br", "pt"},
-		greet:  []string{"Alô?", "Oi?", "Pois não?", "Alô, quem fala?", "Sim?", "Bom dia."},
+		sentence: []string{"Alô, aqui é o Pedro, com quem eu falo?", "Bom dia, escritório de contabilidade, Ana falando.",
+			"Oi, tudo bem? Quem está falando, por favor?"},
+		greet: []string{"Alô?", "Oi?", "Pois não?", "Alô, quem fala?", "Sim?", "Bom dia."},
 		greeting: []string{"Olá, você ligou para o Carlos.", "No momento não posso atender.",
 			"Deixe seu nome e telefone após o sinal que eu retorno assim que possível.", "Obrigado por ligar.",
 			"Esta é a caixa postal do número que você chamou."},
@@ -49,18 +57,21 @@ var languages = map[string]language{
 	},
 	"fr": {
 		voices:   []string{"fr-fr", "fr-be"},
+		sentence: []string{"Allô, bonjour, c'est Marie, je vous écoute.", "Oui bonjour, cabinet Durand, que puis-je faire pour vous?"},
 		greet:    []string{"Allô?", "Oui?", "Allô, j'écoute.", "Bonjour."},
 		greeting: []string{"Bonjour, vous êtes bien sur la messagerie de Pierre.", "Je ne suis pas disponible pour le moment.", "Laissez-moi un message après le bip sonore.", "Merci de votre appel."},
 		announce: []string{"Le numéro que vous avez demandé n'est pas attribué."},
 	},
 	"de": {
 		voices:   []string{"de"},
+		sentence: []string{"Hallo, hier ist Thomas Becker, wer spricht da bitte?", "Guten Tag, Firma Schneider, was kann ich für Sie tun?"},
 		greet:    []string{"Hallo?", "Ja, bitte?", "Ja?"},
 		greeting: []string{"Hallo, Sie sind mit dem Anschluss von Familie Müller verbunden.", "Wir sind im Moment nicht erreichbar.", "Bitte hinterlassen Sie eine Nachricht nach dem Signalton."},
 		announce: []string{"Kein Anschluss unter dieser Nummer."},
 	},
 	"it": {
 		voices:   []string{"it"},
+		sentence: []string{"Pronto, sono Giulia, chi parla per favore?", "Buongiorno, studio Rossi, come posso aiutarla?"},
 		greet:    []string{"Pronto?", "Sì?", "Pronto, chi parla?"},
 		greeting: []string{"Ciao, hai chiamato Luca.", "Al momento non posso rispondere.", "Lascia un messaggio dopo il segnale acustico."},
 		announce: []string{"Il numero selezionato è inesistente."},
@@ -151,58 +162,137 @@ func (g *generator) shortWord(ctx context.Context, r *rand.Rand, lang string, v 
 	return x, text, nil
 }
 
-// human: initial silence, one short greeting (sometimes two quick words, or
-// "Hello? … Hello?"), then the person waits in silence.
+// Human sentence lengths: a person answering with a whole sentence speaks
+// for 1.5–4 s, then waits (pattern 1 of the held-out findings: a decision
+// on speech length alone calls them MACHINE).
+const (
+	minSentenceMs = 1500
+	maxSentenceMs = 4000
+)
+
+// sentence renders one human sentence of at most maxSentenceMs.
+func (g *generator) sentence(ctx context.Context, r *rand.Rand, lang string, v voice) ([]float32, string, error) {
+	texts := g.voices.langs[lang].sentence
+	if len(texts) == 0 {
+		return g.shortWord(ctx, r, lang, v)
+	}
+	var x []float32
+	var text string
+	for try := 0; try < 4; try++ {
+		text = pick(r, texts)
+		var err error
+		if x, err = g.src.speak(ctx, v, text); err != nil {
+			return nil, "", err
+		}
+		if len(x) <= msToN(maxSentenceMs) {
+			break
+		}
+	}
+	if len(x) > msToN(maxSentenceMs) { // a slow voice: the person stops there
+		x = x[:msToN(maxSentenceMs)]
+		ramp(x, msToN(20))
+	}
+	return x, text, nil
+}
+
+// humanStyles: how a person answers, with weights out of 100.
+var humanStyles = []struct {
+	name   string
+	weight int
+}{{"single", 36}, {"two-words", 14}, {"repeat", 10}, {"sentence", 25}, {"word+sentence", 15}}
+
+func pickStyle(r *rand.Rand) string {
+	n := r.IntN(100)
+	for _, s := range humanStyles {
+		if n < s.weight {
+			return s.name
+		}
+		n -= s.weight
+	}
+	return humanStyles[0].name
+}
+
+// humanInitialSilence: most people speak 0.15–2 s after picking up, some
+// 2–3.5 s later (a late answer is not SILENCE).
+func humanInitialSilence(r *rand.Rand) (float64, bool) {
+	if r.Float64() < 0.15 {
+		return uniform(r, 2000, 3500), true
+	}
+	return uniform(r, 150, 2000), false
+}
+
+// human: initial silence, then a short greeting (sometimes two quick words,
+// or "Hello? … Hello?"), a whole sentence, or a word then a sentence; then
+// the person waits in silence.
 func (g *generator) human(ctx context.Context, r *rand.Rand) (*built, error) {
 	b := &built{label: Label{Label: LabelHuman}, gsmOK: true, ringbOK: true, talkOK: true}
+	lang, v := g.randomVoice(r)
+	style := pickStyle(r)
+	level := uniform(r, -23, -17)
 	var first []float32
 	var desc string
-	lang, v := g.randomVoice(r)
-	if g.voices.asterisk && r.Float64() < 0.2 {
+	if g.voices.asterisk && (style == "single" || style == "repeat") && r.Float64() < 0.35 {
 		clip, err := g.src.asteriskClip("en/hello")
 		if err != nil {
 			return nil, err
 		}
-		first, desc = append([]float32(nil), clip...), "asterisk=en/hello"
-		lang = ""
+		first, desc, lang = append([]float32(nil), clip...), "asterisk=en/hello", ""
 	} else {
-		x, text, err := g.shortWord(ctx, r, lang, v)
+		say := g.shortWord
+		if style == "sentence" {
+			say = g.sentence
+		}
+		x, text, err := say(ctx, r, lang, v)
 		if err != nil {
 			return nil, err
 		}
 		first, desc = x, fmt.Sprintf("voice=%s text=%q", v, text)
 	}
-	level := uniform(r, -23, -17)
 	setLevel(first, level)
-	init := uniform(r, 150, 2000)
+	init, late := humanInitialSilence(r)
 	parts := [][]float32{silence(init), first}
-	pattern := "single"
-	if p := r.Float64(); p > 0.55 {
+	pattern := style
+	switch style {
+	case "two-words", "repeat", "word+sentence":
 		second := first
 		if lang != "" {
-			x, _, err := g.shortWord(ctx, r, lang, v)
+			say := g.shortWord
+			if style == "word+sentence" {
+				say = g.sentence
+			}
+			x, _, err := say(ctx, r, lang, v)
 			if err != nil {
 				return nil, err
 			}
 			second = x
-			setLevel(second, level)
+			setLevel(second, level+uniform(r, -2, 2))
 		}
-		if p < 0.8 {
-			gap := uniform(r, 200, 600)
-			if len(first)+len(second) <= msToN(maxGreetMs) {
-				parts = append(parts, silence(gap), second)
-				pattern = fmt.Sprintf("two-words gap=%.0f", gap)
-			}
-		} else {
-			gap := uniform(r, 1000, 2500)
+		gap := uniform(r, 200, 600)
+		switch style {
+		case "repeat":
+			gap = uniform(r, 1000, 2500)
+		case "word+sentence":
+			gap = uniform(r, 250, 900)
+		}
+		if style != "two-words" || len(first)+len(second) <= msToN(maxGreetMs) {
 			parts = append(parts, silence(gap), second)
-			pattern = fmt.Sprintf("repeat gap=%.0f", gap)
+			pattern = fmt.Sprintf("%s gap=%.0f", style, gap)
+		} else {
+			pattern = "single"
 		}
 	}
 	parts = append(parts, silence(uniform(r, 3000, 5000)))
 	b.x = concat(parts...)
 	b.refRMS = activeRMS(first)
-	b.notes = append(b.notes, desc, fmt.Sprintf("init=%.0f", init), "pattern="+pattern)
+	speech := 0
+	for _, p := range parts[1 : len(parts)-1] {
+		speech += len(p)
+	}
+	b.notes = append(b.notes, desc, fmt.Sprintf("init=%.0f", init), "pattern="+pattern,
+		fmt.Sprintf("speech_ms=%d", speech*1000/rate))
+	if late {
+		b.notes = append(b.notes, "late=yes")
+	}
 	return b, nil
 }
 
@@ -223,7 +313,7 @@ func randomBeepFreq(r *rand.Rand) float64 {
 	}
 }
 
-// machine: a long greeting (3–15 s of phrases with short pauses), with a
+// machine: a long greeting (3–15 s of phrases with pauses of 0.12–1.3 s), with a
 // beep after it in 60 % of the files.
 func (g *generator) machine(ctx context.Context, r *rand.Rand) (*built, error) {
 	b := &built{label: Label{Label: LabelMachine}, gsmOK: true, ringbOK: true, talkOK: true}
@@ -254,7 +344,7 @@ func (g *generator) machine(ctx context.Context, r *rand.Rand) (*built, error) {
 			return nil, err
 		}
 		if len(greeting) > 0 {
-			gap := silence(uniform(r, 120, 650))
+			gap := silence(uniform(r, 120, 1300)) // up to 1.3 s between phrases
 			greeting = append(greeting, gap...)
 		}
 		greeting = append(greeting, phrase...)

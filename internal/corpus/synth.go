@@ -38,6 +38,25 @@ func tone(ms, dbm0 float64, freqs ...float64) []float32 {
 	return out
 }
 
+// phasedTone is tone for one frequency starting at phase (radians).
+func phasedTone(ms, dbm0, freq, phase float64) []float32 {
+	out := make([]float32, msToN(ms))
+	amp := dBm0Peak(dbm0)
+	w := 2 * math.Pi * freq / rate
+	for i := range out {
+		out[i] = float32(amp * math.Sin(w*float64(i)+phase))
+	}
+	ramp(out, msToN(5))
+	return out
+}
+
+// add mixes y into x (up to the shorter length).
+func add(x, y []float32) {
+	for i := range min(len(x), len(y)) {
+		x[i] += y[i]
+	}
+}
+
 // ramp applies raised-cosine fades of n samples at both ends.
 func ramp(x []float32, n int) {
 	if 2*n > len(x) {
@@ -184,13 +203,16 @@ func sit(code string, dbm0 float64, r *rand.Rand) []float32 {
 }
 
 // ringback returns rings cycles of the regional ringback cadence, ending
-// with a full silent period cut at offMs (the answer point).
-func ringback(region string, rings int, lastOffMs float64) []float32 {
+// with a full silent period cut at offMs (the answer point). phase is the
+// starting phase of the US 480 Hz line against the 440 Hz one (real
+// exchanges do not start both at zero).
+func ringback(region string, rings int, lastOffMs, phase float64) []float32 {
 	var on []float32
 	var offMs float64
 	switch region {
 	case "US": // 440+480 Hz, 2 s on, 4 s off, -19 dBm0 per tone
-		on, offMs = tone(2000, -19, 440, 480), 4000
+		on, offMs = tone(2000, -19, 440), 4000
+		add(on, phasedTone(2000, -19, 480, phase))
 	case "EU": // 425 Hz, 1 s on, 4 s off (CEPT)
 		on, offMs = tone(1000, -13, 425), 4000
 	default: // BR: 425 Hz, 1 s on, 4 s off

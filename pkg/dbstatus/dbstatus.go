@@ -110,7 +110,13 @@ func checkMap(ctx context.Context, db *sql.DB, r *Report) error {
 	r.MapEntries, r.Unclassified = m.Len(), m.Unclassified()
 	state := OK
 	detail := fmt.Sprintf("%d entries, %d unclassified", r.MapEntries, r.Unclassified)
-	if r.Unclassified > 0 {
+	switch {
+	case r.MapEntries == 0:
+		// VICIdial then routes every analysed call with the fallback
+		// (route/KPEROR at answer, error/KPEROR at hangup).
+		state = Fail
+		detail += ": every call gets VICIdial's fallback KPEROR (khompctl install --force restores the defaults)"
+	case r.Unclassified > 0:
 		state = Warn
 		detail += " (classify them: khompctl patterns list --unclassified)"
 	}

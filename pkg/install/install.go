@@ -158,7 +158,9 @@ func planContainer(ctx context.Context, q Querier, c Container, force bool) (Ste
 }
 
 // masked returns a container entry fit for printing: in settings
-// containers the password and token values are replaced by "********".
+// containers the password and token values are replaced by "********",
+// also on commented-out lines ("#khomp_api_pass => old"), where admins keep
+// previous passwords.
 func masked(id, entry string) string {
 	if id == container.StatusMapID {
 		return entry
@@ -169,7 +171,7 @@ func masked(id, entry string) string {
 		if !ok {
 			continue
 		}
-		switch strings.TrimSpace(key) {
+		switch strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(key), "#")) {
 		case container.KeyPass, container.KeyToken:
 			cr := strings.HasSuffix(l, "\r")
 			lines[i] = key + "=> ********"

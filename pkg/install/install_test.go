@@ -273,3 +273,24 @@ func TestInstallOverVICIdialsOwnSQL(t *testing.T) {
 		t.Fatalf("plan = %v", got)
 	}
 }
+
+// What --force prints as "its entry was" never holds a password or token,
+// including commented-out ones an admin kept.
+func TestMaskedHidesSecrets(t *testing.T) {
+	entry := "khomp_api_pass => Secret1\r\n#khomp_api_pass => OldSecret0\r\n  # khomp_api_token=>tok-old\r\n" +
+		"khomp_api_token =>tok-new # renewed\r\nkhomp_api_token_expire => 1800000000\r\nkhomp_api_user => apiuser"
+	got := masked("KHOMPSETTINGS", entry)
+	for _, secret := range []string{"Secret1", "OldSecret0", "tok-old", "tok-new"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("masked entry shows %q:\n%s", secret, got)
+		}
+	}
+	want := "khomp_api_pass => ********\r\n#khomp_api_pass => ********\r\n  # khomp_api_token=> ********\r\n" +
+		"khomp_api_token => ********\r\nkhomp_api_token_expire => 1800000000\r\nkhomp_api_user => apiuser"
+	if got != want {
+		t.Fatalf("masked:\n got %q\nwant %q", got, want)
+	}
+	if m := masked("KHOMPSTATUSMAP", `"Fax" => status.KPFX.FAX`); m != `"Fax" => status.KPFX.FAX` {
+		t.Fatalf("status map changed: %q", m)
+	}
+}

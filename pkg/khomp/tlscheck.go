@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -116,6 +117,10 @@ func (c *checker) parseURL() bool {
 	c.u, c.host, c.port = u, u.Hostname(), u.Port()
 	if c.port == "" {
 		c.port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
+	}
+	if p, err := strconv.Atoi(c.port); err != nil || p < 1 || p > 65535 {
+		c.add("url", StepFail, "%q: port %q is not a number from 1 to 65535", c.o.URL, c.port)
+		return false
 	}
 	detail := u.Scheme + "://" + net.JoinHostPort(c.host, c.port)
 	if u.Scheme == "http" {
@@ -262,17 +267,28 @@ func (c *checker) validity(leaf *x509.Certificate) bool {
 	subject := describeName(leaf)
 	switch {
 	case now.After(leaf.NotAfter):
-		c.problem("validity", "%s expired %s (%d days ago)", subject, leaf.NotAfter.UTC().Format(time.RFC3339), -days)
+		c.problem("validity", "%s expired %s (%s ago)", subject, leaf.NotAfter.UTC().Format(time.RFC3339), dayCount(-days))
 		return false
 	case now.Before(leaf.NotBefore):
 		c.problem("validity", "%s is not valid before %s (clock wrong, or certificate issued in the future)", subject, leaf.NotBefore.UTC().Format(time.RFC3339))
 		return false
 	case c.o.WarnDays > 0 && days < c.o.WarnDays:
-		c.add("validity", StepWarn, "%s expires %s: only %d days left", subject, leaf.NotAfter.UTC().Format(time.RFC3339), days)
+		c.add("validity", StepWarn, "%s expires %s: only %s left", subject, leaf.NotAfter.UTC().Format(time.RFC3339), dayCount(days))
 	default:
-		c.add("validity", StepOK, "%s valid until %s (%d days left)", subject, leaf.NotAfter.UTC().Format(time.RFC3339), days)
+		c.add("validity", StepOK, "%s valid until %s (%s left)", subject, leaf.NotAfter.UTC().Format(time.RFC3339), dayCount(days))
 	}
 	return true
+}
+
+// dayCount is "1 day", "2 days"; less than a day is "less than a day".
+func dayCount(n int) string {
+	switch n {
+	case 0:
+		return "less than a day"
+	case 1:
+		return "1 day"
+	}
+	return strconv.Itoa(n) + " days"
 }
 
 // chain verifies the sent chain against the roots at a moment inside the

@@ -136,6 +136,11 @@ func TestCheckTLSNetworkFailures(t *testing.T) {
 		t.Fatalf("http: %+v", rep.Steps)
 	}
 
+	rep = CheckTLS(context.Background(), CheckOptions{URL: "https://127.0.0.1:99999/"})
+	if s, _ := stepOf(rep, "url"); rep.CurlOK || s.Result != StepFail || !strings.Contains(s.Detail, `port "99999"`) || len(rep.Steps) != 1 {
+		t.Fatalf("bad port: %+v", rep.Steps)
+	}
+
 	rep = CheckTLS(context.Background(), CheckOptions{URL: "ftp://x/"})
 	if s, _ := stepOf(rep, "url"); rep.CurlOK || s.Result != StepFail {
 		t.Fatalf("bad URL: %+v", rep.Steps)

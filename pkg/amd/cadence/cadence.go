@@ -211,7 +211,10 @@ func (c *Cadence) Finish(endMs int) *Decision {
 		d.Result = Silence
 		d.Confidence = 0.3 + 0.5*clamp01(float64(heard)/float64(c.p.InitialSilenceMs))
 		d.Cause = fmt.Sprintf("ENDOFAUDIO-SILENCE-%d", heard)
-	case st.TotalVoiceMs >= c.p.WaryVoiceMs:
+	case 4*st.TotalVoiceMs >= 3*c.p.MachineVoiceMs && st.PostGreetingSilenceMs < c.p.AfterGreetingSilenceMs:
+		// Cut off while talking, close to a machine's amount of speech.
+		// Less than that is left to HUMAN: hanging up on a person is
+		// the worse mistake.
 		d.Result, d.Confidence = Machine, 0.55
 		d.Cause = fmt.Sprintf("ENDOFAUDIO-VOICE-%d", st.TotalVoiceMs)
 	default:
@@ -282,10 +285,8 @@ func (c *Cadence) decide(now, availableAt int) {
 		res, conf = Machine, 0.8
 		cause = fmt.Sprintf("MAXWORDS-%d-%d", t.pat.words, p.MaxWords)
 	default:
-		need := p.AfterGreetingSilenceMs
-		if voice >= p.WaryVoiceMs {
-			need = p.LongPauseMs
-		}
+		// Decide on what follows the speech: a person stops and waits.
+		need := c.humanSilenceNeed()
 		// Something is sounding that may be the next word: wait for it to
 		// become a word (then no HUMAN) or to die out as a click.
 		sounding := t.open || t.runVoice > 0
@@ -299,6 +300,12 @@ func (c *Cadence) decide(now, availableAt int) {
 	if t.longToneEnd >= 0 {
 		start, total = max(start, t.longToneEnd), total+p.RingbackOffMs
 	}
+	if t.pat.firstVoice >= 0 {
+		// The analysis time runs from the first word: a late answer
+		// (up to InitialSilenceMs) gets the same time to finish its
+		// sentence as a prompt one.
+		start = max(start, t.pat.firstVoice)
+	}
 	if res == "" && now-start >= total {
 		quiet := now - max(t.pat.lastVoiceEnd, t.lastToneEnd)
 		switch {
@@ -307,7 +314,7 @@ func (c *Cadence) decide(now, availableAt int) {
 			// little and is waiting.
 			res, conf = Human, 0.6
 			cause = fmt.Sprintf("HUMAN-%d-%d", quiet, p.AfterGreetingSilenceMs)
-		case t.pat.words > 0:
+		case t.pat.words > 0 && voice >= p.WaryVoiceMs:
 			// Talking on and off for the whole analysis time without ever
 			// pausing long enough to wait for the caller: a recording.
 			res, conf = Machine, 0.6
@@ -321,6 +328,24 @@ func (c *Cadence) decide(now, availableAt int) {
 		c.decision = &Decision{Result: res, Cause: cause, DecidedMs: availableAt,
 			Confidence: math.Round(conf*100) / 100, Stats: c.stats(now)}
 	}
+}
+
+// pauseMarginMs: after a long greeting, HUMAN needs a silence this much
+// longer than the longest pause already heard between its phrases.
+const pauseMarginMs = 300
+
+// humanSilenceNeed is the silence after the last word that makes the call
+// HUMAN: AfterGreetingSilenceMs after a short greeting; after a greeting of
+// WaryVoiceMs or more, LongPauseMs, and in any case more than the longest
+// pause the greeting already made between its phrases (a recording that
+// paused 1.2 s once will pause as long again; a person who finished a
+// sentence waits far longer).
+func (c *Cadence) humanSilenceNeed() int {
+	p, t := &c.p, &c.t
+	if t.totalVoice() < p.WaryVoiceMs {
+		return p.AfterGreetingSilenceMs
+	}
+	return max(p.LongPauseMs, t.pat.longestPause+pauseMarginMs)
 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }

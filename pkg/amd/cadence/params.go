@@ -93,16 +93,16 @@ func DefaultParams() Params {
 		MinWordMs:      120,
 		UtteranceGapMs: 350,
 
-		InitialSilenceMs:       2500,
+		InitialSilenceMs:       4000,
 		AfterGreetingSilenceMs: 800,
-		LongPauseMs:            1200,
-		WaryVoiceMs:            1100,
-		MachineVoiceMs:         1900,
-		MaxUtteranceMs:         2600,
-		MaxWords:               5,
-		MinWordsVoiceMs:        1400,
+		LongPauseMs:            1800,
+		WaryVoiceMs:            1000,
+		MachineVoiceMs:         3200,
+		MaxUtteranceMs:         4200,
+		MaxWords:               12,
+		MinWordsVoiceMs:        3000,
 		RingbackOffMs:          4000,
-		TotalAnalysisMs:        5000,
+		TotalAnalysisMs:        8000,
 	}
 }
 

@@ -37,9 +37,15 @@ const toneBridgeFrames = 15
 // cannot flag yet, do not make the beep a word.
 const minSpeechBeforeBridge = 10
 
-// peakDecayDB: the loudest-speech reference falls 1 dB per second, so a
-// single loud burst does not gate out the rest of the call.
-const peakDecayDB = 0.01
+// peakDecayDB: the loudest-speech reference falls 0.5 dB per second, so a
+// single loud burst does not gate out the rest of the call, while the
+// gate stays above steady background talk for the few seconds a decision
+// takes.
+const peakDecayDB = 0.005
+
+// foregroundHoldDB: inside a voice run the foreground gate is this much
+// lower than at its start (hysteresis, like HoldDB against OnsetDB).
+const foregroundHoldDB = 5
 
 // warmupFrames are the first frames whose 256-sample analysis window is
 // not yet full of audio.
@@ -160,12 +166,22 @@ func (v *vad) classify(f *dsp.Frame, tonal bool) frameClass {
 	v.inVoice = level >= v.minLevelDB &&
 		(level-v.full.floorDB >= margin || low-v.low.floorDB >= margin)
 	v.peakDB -= peakDecayDB
-	// Foreground gate: a voice run must start within foregroundDB of the
-	// loudest speech heard, so a TV or a colleague talking well below the
-	// callee is not taken for the callee's words (the hold that follows
-	// is not gated: word tails stay in the word).
-	if v.inVoice && !wasVoice && level < v.peakDB-v.foregroundDB {
-		v.inVoice = false
+	// Foreground gate: once the callee has spoken, a frame far below the
+	// loudest speech heard is background (babble, a TV, a colleague), for
+	// the word count and for the silence clocks alike. Minimum statistics
+	// cannot tell: babble has dips, so its floor stays low and every
+	// background syllable rises above it. A voice run must start within
+	// foregroundDB of the peak; once started it holds down to
+	// foregroundHoldDB more (weak consonants and word tails stay in the
+	// word, the babble behind them does not).
+	if v.inVoice {
+		gate := v.peakDB - v.foregroundDB
+		if wasVoice {
+			gate -= foregroundHoldDB
+		}
+		if level < gate {
+			v.inVoice = false
+		}
 	}
 	switch {
 	case !v.inVoice:

@@ -124,6 +124,7 @@ type BeepDetector struct {
 	cadenceHz     float64 // a repeating 400-500 Hz tone: ringback/busy, never a beep
 	ringHz        float64 // the tone of a ring heard before any voice
 	prevE         float64
+	e             float64                 // DC-free energy of the frame being processed (acEnergy)
 	hist          [beepHistFrames]float32 // energies of the last frames, by index mod beepHistFrames
 }
 
@@ -141,9 +142,10 @@ func (d *BeepDetector) Process(f *dsp.Frame) {
 }
 
 func (d *BeepDetector) process(f *dsp.Frame, v *frameView) {
+	d.e = v.e
 	freq, strength := beepFrame(v)
 	r := &d.run
-	if strength > toneNone && r.active && f.Energy < beepEnergyFloor*r.maxEnergy {
+	if strength > toneNone && r.active && d.e < beepEnergyFloor*r.maxEnergy {
 		strength = toneNone // the decay of the burst (or a faint tone under it), not a new tone
 	}
 	ok := strength == toneStrong
@@ -161,12 +163,12 @@ func (d *BeepDetector) process(f *dsp.Frame, v *frameView) {
 	case r.active:
 		d.afterRun(f)
 	}
-	if !ok && !r.active && f.Energy >= beepVoiceEnergy {
+	if !ok && !r.active && d.e >= beepVoiceEnergy {
 		d.voiceMs += dsp.FrameMs
 	}
 	d.releasePending(f.EndMs())
-	d.prevE = f.Energy
-	d.hist[f.Index%beepHistFrames] = float32(f.Energy)
+	d.prevE = d.e
+	d.hist[f.Index%beepHistFrames] = float32(d.e)
 }
 
 // histAt is the energy of a recent frame (0 before the start).
@@ -209,9 +211,9 @@ func (d *BeepDetector) afterRun(f *dsp.Frame) {
 	r := &d.run
 	gap := f.Index - r.lastGood
 	if gap == 1 {
-		r.nextE = f.Energy // may still hold the last ms of the tone
+		r.nextE = d.e // may still hold the last ms of the tone
 	} else {
-		r.postE += f.Energy
+		r.postE += d.e
 		r.postN++
 	}
 	if gap > beepBridge {
@@ -263,7 +265,7 @@ func (d *BeepDetector) matches(f *dsp.Frame, freq float64) bool {
 		return false
 	}
 	// Steady amplitude: the beat of a dual tone makes 10 ms energies swing.
-	return f.Energy >= beepEnergyFloor*r.maxEnergy && f.Energy*beepEnergyFloor <= r.maxEnergy
+	return d.e >= beepEnergyFloor*r.maxEnergy && d.e*beepEnergyFloor <= r.maxEnergy
 }
 
 func (d *BeepDetector) startRun(f *dsp.Frame, freq, lob float64, st toneStrength) {
@@ -273,7 +275,7 @@ func (d *BeepDetector) startRun(f *dsp.Frame, freq, lob float64, st toneStrength
 	}
 	d.run = beepRun{
 		active: true, startFrame: f.Index, lastGood: f.Index,
-		freqMean: freq, maxEnergy: f.Energy, firstE: f.Energy, lastE: f.Energy, preE: d.prevE, chain: chain,
+		freqMean: freq, maxEnergy: d.e, firstE: d.e, lastE: d.e, preE: d.prevE, chain: chain,
 		lead: d.leadIn(f.Index), pre2E: d.histAt(f.Index - 2),
 	}
 	d.addCore(f, freq, lob, st)
@@ -287,15 +289,15 @@ func (d *BeepDetector) extend(f *dsp.Frame, freq, lob float64, st toneStrength) 
 	}
 	r.bad += gap
 	r.lastGood = f.Index
-	r.lastE = f.Energy
+	r.lastE = d.e
 	n := f.Index - r.startFrame + 1 - r.bad
 	if r.n < 3 && st == toneStrong {
 		r.freqMean = freq // the onset frame's estimate was smeared: restart the mean
 	} else {
 		r.freqMean += (freq - r.freqMean) / float64(min(n, 8))
 	}
-	if f.Energy > r.maxEnergy {
-		r.maxEnergy = f.Energy
+	if d.e > r.maxEnergy {
+		r.maxEnergy = d.e
 	}
 	d.addCore(f, freq, lob, st)
 	return true
@@ -305,7 +307,7 @@ func (d *BeepDetector) extend(f *dsp.Frame, freq, lob float64, st toneStrength) 
 func (d *BeepDetector) addCore(f *dsp.Frame, freq, lob float64, st toneStrength) {
 	r := &d.run
 	if r.n < len(r.energies) {
-		r.energies[r.n] = float32(f.Energy)
+		r.energies[r.n] = float32(d.e)
 		r.freqs[r.n] = float32(freq)
 		r.lobes[r.n] = float32(lob)
 		r.strong[r.n] = st == toneStrong

@@ -85,6 +85,8 @@ type FaxDetector struct {
 	run       faxRun
 	v21       v21Detector
 	prevE     float64
+	e         float64 // DC-free energy of the frame being processed (acEnergy)
+	dc        float64 // and its mean, which the V.21 demodulator removes
 	res       *Fax
 	resRun    bool // the current run is the reported one: keep its duration up to date
 	cngBursts int
@@ -106,7 +108,8 @@ func (d *FaxDetector) Process(f *dsp.Frame) {
 }
 
 func (d *FaxDetector) process(f *dsp.Frame, v *frameView) {
-	defer func() { d.prevE = f.Energy }()
+	d.e, d.dc = v.e, v.dc
+	defer func() { d.prevE = d.e }()
 	if !v.loud {
 		if d.run.active {
 			d.endRun(f)
@@ -154,18 +157,18 @@ func targetOf(hz float64) int {
 
 func (d *FaxDetector) energyHolds(f *dsp.Frame) bool {
 	mean := d.run.eSum / float64(d.run.nFrames)
-	return f.Energy >= faxEnergyBand*mean && f.Energy*faxEnergyBand <= mean
+	return d.e >= faxEnergyBand*mean && d.e*faxEnergyBand <= mean
 }
 
 func (d *FaxDetector) startRun(f *dsp.Frame, tgt int, freq float64) {
 	d.resRun = false
 	d.run = faxRun{active: true, target: tgt, startFrame: f.Index, lastGood: f.Index,
-		freqMean: freq, nGood: 1, eSum: f.Energy, nFrames: 1, lastRevIdx: -1}
+		freqMean: freq, nGood: 1, eSum: d.e, nFrames: 1, lastRevIdx: -1}
 	// The frame before may already hold the onset (too short for the
 	// spectrum): count it in proportion to its energy.
 	d.run.onsetMs = f.StartMs()
-	if d.prevE < 1.2*f.Energy {
-		d.run.onsetMs -= fracMs(d.prevE, f.Energy)
+	if d.prevE < 1.2*d.e {
+		d.run.onsetMs -= fracMs(d.prevE, d.e)
 	}
 	if tgt == tgtANS {
 		d.run.phase.step(goertzel2100(f.Samples))
@@ -176,7 +179,7 @@ func (d *FaxDetector) startRun(f *dsp.Frame, tgt int, freq float64) {
 func (d *FaxDetector) extend(f *dsp.Frame, freq float64, good bool) {
 	r := &d.run
 	r.nFrames++
-	r.eSum += f.Energy
+	r.eSum += d.e
 	if d.resRun {
 		d.res.DurMs = f.EndMs() - r.onsetMs
 	}
@@ -241,7 +244,7 @@ func (d *FaxDetector) ansSignal(reversing bool) string {
 // addAM accumulates the 15 Hz component of the frame amplitude envelope.
 func (d *FaxDetector) addAM(f *dsp.Frame) {
 	r := &d.run
-	a := math.Sqrt(f.Energy)
+	a := math.Sqrt(d.e)
 	w := amTable[r.amN%len(amTable)]
 	r.amSum += complex(a, 0) * w
 	r.amW += w

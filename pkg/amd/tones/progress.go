@@ -113,6 +113,7 @@ func (b burst) dur() int { return b.endMs - b.startMs }
 // ProgressDetector follows ringback and busy cadences and the answer point.
 type ProgressDetector struct {
 	st Progress
+	e  float64 // DC-free energy of the frame being processed (acEnergy)
 
 	// current burst
 	inBurst     bool
@@ -153,8 +154,9 @@ func (d *ProgressDetector) Process(f *dsp.Frame) {
 }
 
 func (d *ProgressDetector) process(f *dsp.Frame, v *frameView) {
+	d.e = v.e
 	kind, freq := classifyProgress(f, v)
-	d.trackFloor(f.Energy)
+	d.trackFloor(d.e)
 	if kind != progNone {
 		d.onToneFrame(f, kind, freq)
 		d.resetAudio()
@@ -193,8 +195,8 @@ func (d *ProgressDetector) onToneFrame(f *dsp.Frame, kind progressKind, freq flo
 	}
 	d.freqSum += freq
 	d.trackFreq(freq)
-	d.eSum += f.Energy
-	d.eSq += f.Energy * f.Energy
+	d.eSum += d.e
+	d.eSq += d.e * d.e
 }
 
 // trackFreq counts the frames whose frequency strays from the burst's
@@ -333,7 +335,7 @@ func (d *ProgressDetector) trackAudio(f *dsp.Frame) {
 	if d.st.Rings == 0 {
 		return
 	}
-	loud := f.Energy > 10*d.floor && f.Energy > energyOfDBm0(-55)
+	loud := d.e > 10*d.floor && d.e > energyOfDBm0(-55)
 	if d.st.AnsweredAtMs >= 0 {
 		if loud {
 			d.audioSinceMs += dsp.FrameMs

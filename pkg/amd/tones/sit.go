@@ -13,17 +13,25 @@ import (
 //	segment 2: 1370.6 (L) or 1428.5 (H) Hz, 274 or 380 ms
 //	segment 3: 1776.7 Hz, 380 ms
 //
-// and the ITU sequence is 950, 1400, 1800 Hz, 330±70 ms each. The eight
-// North-American codes differ only in the L/H frequency and S/L duration of
-// segments 1 and 2. The frequencies of every candidate code (and ITU) are
-// compared scale-invariantly (a common clock error moves all three
-// segments alike) and the durations against 274/380 ms; the code of least
-// cost wins, provided the frequencies fit within ±2.5 %.
+// and the ITU sequence is 950, 1400, 1800 Hz ± 50 Hz, 330±70 ms each. The
+// eight North-American codes differ only in the L/H frequency and S/L
+// duration of segments 1 and 2.
+//
+// The ITU bands contain every NANP frequency, even with a 1.5 % clock
+// error, so the two families are told apart by how tightly the segments
+// fit: a NANP code is precise (its three tones keep their ratios to 0.8 %
+// once a common clock error of up to 2 % is removed, and segments 1 and 2
+// last 274 or 380 ms), an ITU SIT may sit anywhere in its ±50 Hz bands
+// with 260-400 ms segments. A NANP code is considered only when it fits
+// that tightly; ITU only when the three tones fall in its bands. When both
+// fit, a cost on the frequencies (relative to each family's tolerance) and
+// on the durations of segments 1 and 2 (274/380 ms against ITU's 330)
+// decides.
 
 type sitCode struct {
 	name        string
 	f1, f2, f3  float64
-	dur1, dur2  float64 // nominal ms; 0 = ITU (330±70 accepted without cost)
+	dur1, dur2  float64 // nominal ms; 0 = ITU (see ituCost)
 	description string
 }
 
@@ -43,8 +51,15 @@ var sitCodes = [...]sitCode{
 	{"RO2", sitHigh1, sitLow2, sitThird, sitShort, sitLong, "reorder, inter-LATA"},
 	{"IO", sitLow1, sitHigh2, sitThird, sitLong, sitShort, "ineffective other"},
 	{"RESERVED", sitHigh1, sitHigh2, sitThird, sitShort, sitShort, "reserved for future use"},
-	{"ITU", 950, 1400, 1800, 0, 0, "ITU-T E.180"},
+	{"ITU", 950, 1400, 1800, 0, 0, "ITU-T E.180 (scored by ituCost)"},
 }
+
+// The ITU-T E.180 SIT: 950/1400/1800 Hz ± 50 Hz, 330±70 ms segments.
+var (
+	ituFreqs   = [3]float64{950, 1400, 1800}
+	ituTolHz   = 50.0 + 10 // + the measurement's own error
+	ituNominal = 330.0
+)
 
 const (
 	sitMinHz, sitMaxHz = 870.0, 1870.0
@@ -55,12 +70,15 @@ const (
 	sitMaxGapFrames    = 8    // non-tone frames allowed between segments (transition + ITU's 30 ms)
 	sitSegMinMs        = 200
 	sitSegMaxMs        = 460
-	sitThirdDecideMs   = 200 // segment 3 heard this long: decide
-	sitMaxShift        = 0.03
-	sitMaxResidual     = 0.025
-	sitSigmaF          = 0.005 // frequency spread of a real SIT (±0.5 %)
+	sitThirdDecideMs   = 200   // segment 3 heard this long: decide
+	sitMaxShift        = 0.02  // NANP: common clock error (±1.5 %) + margin
+	sitMaxResidual     = 0.008 // NANP: each tone against the common shift (spec ±0.5 %, + measurement)
+	sitSigmaF          = 0.004 // frequency spread of a real NANP SIT
+	sitSigmaShift      = 0.015 // a 1.5 % clock error costs 1
+	sitSigmaITU        = 0.02  // ITU frequencies: ±50 Hz is ≈ ±1.5 σ
 	sitSigmaDurMs      = 25.0
-	sitMaxLevelSpread  = 8.0 // dB between segments (E.180: < 3 dB)
+	sitITUDurFlatMs    = 30.0 // ITU durations within 330±30 ms cost nothing
+	sitMaxLevelSpread  = 8.0  // dB between segments (E.180: < 3 dB)
 	sitStableHz        = 10.0
 	sitITUDurLo        = 260
 	sitITUDurHi        = 400
@@ -108,6 +126,7 @@ type SITDetector struct {
 	nSeq   int
 	res    *SIT
 	prevE  float64
+	e      float64 // DC-free energy of the frame being processed (acEnergy)
 }
 
 // NewSIT returns a SIT detector.
@@ -130,12 +149,13 @@ func (d *SITDetector) process(f *dsp.Frame, v *frameView) {
 	if d.res != nil && !d.active {
 		return
 	}
+	d.e = v.e
 	freq, ok := sitFrame(v)
 	c := &d.cur
 	switch {
-	case ok && d.active && math.Abs(freq-c.freq()) <= sitFreqJump*c.freq() && f.Energy >= sitEnergyFloor*c.eMax:
+	case ok && d.active && math.Abs(freq-c.freq()) <= sitFreqJump*c.freq() && d.e >= sitEnergyFloor*c.eMax:
 		d.extend(f, freq)
-	case ok && d.active && f.Energy >= sitEnergyFloor*c.eMax:
+	case ok && d.active && d.e >= sitEnergyFloor*c.eMax:
 		d.closeSeg(f.Index, true)
 		d.startSeg(f, freq)
 	case ok && !d.active:
@@ -144,7 +164,7 @@ func (d *SITDetector) process(f *dsp.Frame, v *frameView) {
 		d.closeSeg(f.Index, false)
 	}
 	d.maybeDecide(f)
-	d.prevE = f.Energy
+	d.prevE = d.e
 }
 
 func sitFrame(v *frameView) (float64, bool) {
@@ -160,7 +180,7 @@ func sitFrame(v *frameView) (float64, bool) {
 
 func (d *SITDetector) startSeg(f *dsp.Frame, freq float64) {
 	d.cur = sitSeg{firstFrame: f.Index, lastFrame: f.Index, freqSum: freq, n: 1,
-		eSum: f.Energy, eMax: f.Energy, firstE: f.Energy, lastE: f.Energy, preE: d.prevE}
+		eSum: d.e, eMax: d.e, firstE: d.e, lastE: d.e, preE: d.prevE}
 	d.cur.freqs[0] = float32(freq)
 	d.active = true
 }
@@ -173,9 +193,9 @@ func (d *SITDetector) extend(f *dsp.Frame, freq float64) {
 	}
 	c.freqSum += freq
 	c.n++
-	c.eSum += f.Energy
-	c.lastE = f.Energy
-	c.eMax = math.Max(c.eMax, f.Energy)
+	c.eSum += d.e
+	c.lastE = d.e
+	c.eMax = math.Max(c.eMax, d.e)
 }
 
 // closeSeg ends the current segment at frame idx (exclusive). nextTone says
@@ -287,19 +307,51 @@ func classifySIT(s1, s2, s3 *sitSeg) (string, bool) {
 		return "", false
 	}
 	meas := [3]float64{s1.freq(), s2.freq(), s3.freq()}
+	d1, d2 := float64(s1.dur()), float64(s2.dur())
 	best, bestCost := "", math.Inf(1)
 	for i := range sitCodes {
 		c := &sitCodes[i]
+		if c.dur1 == 0 {
+			continue // ITU: scored below, on its own tolerances
+		}
 		cost, ok := freqCost(meas, [3]float64{c.f1, c.f2, c.f3})
 		if !ok {
 			continue
 		}
-		cost += durCost(float64(s1.dur()), c.dur1) + durCost(float64(s2.dur()), c.dur2)
+		cost += durCost(d1, c.dur1) + durCost(d2, c.dur2)
 		if cost < bestCost {
 			best, bestCost = c.name, cost
 		}
 	}
+	if cost, ok := ituCost(meas, d1, d2); ok && cost < bestCost {
+		best = "ITU"
+	}
 	return best, best != ""
+}
+
+// ituCost scores the segments as an E.180 SIT: every tone within its
+// ±50 Hz band, segments 1 and 2 within 260-400 ms, the cost growing with
+// the distance from the nominal frequencies and from 330 ms (so that a
+// sequence a NANP code also fits precisely goes to the family it is
+// closer to).
+func ituCost(meas [3]float64, d1, d2 float64) (float64, bool) {
+	var cost float64
+	for i, f := range meas {
+		if math.Abs(f-ituFreqs[i]) > ituTolHz {
+			return 0, false
+		}
+		dev := math.Log(f/ituFreqs[i]) / sitSigmaITU
+		cost += dev * dev
+	}
+	for _, d := range []float64{d1, d2} {
+		if d < sitITUDurLo-10 || d > sitITUDurHi+10 {
+			return 0, false
+		}
+		if dev := math.Abs(d-ituNominal) - sitITUDurFlatMs; dev > 0 {
+			cost += (dev / sitSigmaDurMs) * (dev / sitSigmaDurMs)
+		}
+	}
+	return cost, true
 }
 
 // freqCost compares measured and nominal frequencies in log space after
@@ -315,26 +367,18 @@ func freqCost(meas, nom [3]float64) (float64, bool) {
 	if math.Abs(mean) > sitMaxShift {
 		return 0, false
 	}
-	cost := 0.5 * mean * mean
+	cost := (mean / sitSigmaShift) * (mean / sitSigmaShift)
 	for i := range dev {
 		r := dev[i] - mean
 		if math.Abs(r) > sitMaxResidual {
 			return 0, false
 		}
-		cost += r * r
+		cost += (r / sitSigmaF) * (r / sitSigmaF)
 	}
-	return cost / (sitSigmaF * sitSigmaF), true
+	return cost, true
 }
 
 func durCost(measured, nominal float64) float64 {
-	var d float64
-	switch {
-	case nominal > 0:
-		d = measured - nominal
-	case measured < sitITUDurLo:
-		d = measured - sitITUDurLo
-	case measured > sitITUDurHi:
-		d = measured - sitITUDurHi
-	}
-	return (d / sitSigmaDurMs) * (d / sitSigmaDurMs)
+	d := (measured - nominal) / sitSigmaDurMs
+	return d * d
 }

@@ -101,11 +101,11 @@ func (v *v21Detector) process(f *dsp.Frame, p *peak, d *FaxDetector) {
 	if !v.running {
 		return
 	}
-	v.eSum += f.Energy
+	v.eSum += d.e
 	v.nFrames++
 	base := f.Index * dsp.FrameSamples
 	for i, x := range f.Samples {
-		if v.sample(float64(x), base+i) && v.flags >= v21MinFlags && d.res == nil {
+		if v.sample(float64(x)-d.dc, base+i) && v.flags >= v21MinFlags && d.res == nil {
 			d.res = &Fax{
 				Signal:     "V21",
 				StartMs:    v.startIdx * dsp.FrameMs,
