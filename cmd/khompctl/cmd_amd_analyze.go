@@ -145,7 +145,7 @@ the exit status is then 2.
 	fl.IntVarP(&opts.Jobs, "jobs", "j", runtime.NumCPU(), "files analysed in parallel")
 	fl.StringVar(&opts.Map, "map", "", "also show the VICIdial action/status: a KHOMPSTATUSMAP `FILE`, \"db\" (the database's) or \"default\" (the map VICIdial ships)")
 	fl.StringVar(&opts.Profile, "profile", amd.ProfileDefault, "what result follows: default (all detectors) or asterisk (AMD()'s AMDSTATUS)")
-	fl.StringVar(&opts.Format, "format", "", "force the input format: wav, sln, sln16, ul or al (default: by header, then extension)")
+	fl.StringVar(&opts.Format, "format", "", "force the input format: wav, sln, sln16, ul, al or gsm (default: by header, then extension)")
 	fl.DurationVar(&opts.AnswerAt, "answer-at", 0, "the recordings start this long before the answer (e.g. 4.5s): every detector starts there")
 	fl.StringVar(&opts.Channel, "channel", "auto", "channel of a stereo file: auto (the louder), mix, or a 0-based number")
 	fl.StringVar(&opts.AMDConf, "amd-conf", "", "read the amd.conf parameters from this Asterisk amd.conf `file` ([general])")
@@ -461,18 +461,9 @@ func analyzePathErr(err error) error {
 	return err
 }
 
-// analyzeAudioExts are the recordings a directory search picks up: the
+// isAnalyzeAudioName says whether a directory search picks up a file: the
 // formats the reader decodes.
-var analyzeAudioExts = map[string]bool{
-	".wav": true, ".wave": true, ".rf64": true, ".bw64": true,
-	".sln": true, ".slin": true, ".raw": true, ".sln12": true, ".sln16": true, ".sln24": true,
-	".sln32": true, ".sln44": true, ".sln48": true, ".sln96": true, ".sln192": true,
-	".ul": true, ".ulaw": true, ".mulaw": true, ".pcm": true, ".al": true, ".alaw": true,
-}
-
-func isAnalyzeAudioName(name string) bool {
-	return analyzeAudioExts[strings.ToLower(filepath.Ext(name))]
-}
+func isAnalyzeAudioName(name string) bool { return audio.IsAudioName(name) }
 
 // runAnalyzeOrdered analyses the inputs with n workers and hands the results to
 // emit in input order, as soon as each one and all before it are done.

@@ -294,6 +294,9 @@ func TestStatusCommand(t *testing.T) {
 		db.Exec(t, "UPDATE vicidial_settings_containers SET container_entry = ? WHERE container_id = 'KHOMPSETTINGS'", settings)
 		db.PutContainer(t, "KHOMP_GW2", "KHOMP_SETTINGS", "khomp_api_url => https://gw2\r\nkhomp_api_proxied => 1\r\n")
 		db.Exec(t, "INSERT INTO vicidial_campaigns (campaign_id, amd_type, khomp_settings_container) VALUES ('C1', 'KHOMP', 'KHOMP_GW2')")
+		// A campaign may use a container of type OTHER: its token is checked too.
+		db.PutContainer(t, "CAMP_OTHER", "OTHER", "khomp_api_url => https://gw3\r\nkhomp_api_proxied => yes\r\n")
+		db.Exec(t, "INSERT INTO vicidial_campaigns (campaign_id, amd_type, khomp_settings_container) VALUES ('C2', 'KHOMP', 'CAMP_OTHER')")
 		insertLog(t, db, time.Minute, "Voice mail", "Voice mail 300Hz")
 		insertLog(t, db, 2*time.Hour, "Voice mail", "")
 		insertLog(t, db, 3*time.Hour, "Fax", "")
@@ -319,8 +322,9 @@ func TestStatusCommand(t *testing.T) {
 		if code != 0 || rep.Attention {
 			t.Fatalf("healthy system needs attention: %d\n%s", code, out)
 		}
-		if len(rep.Tokens) != 2 || rep.Tokens[0].Container != "KHOMPSETTINGS" || !rep.Tokens[0].Valid ||
-			rep.Tokens[0].ValidForSeconds < 2990 || rep.Tokens[0].ValidForSeconds > 3000 || rep.Tokens[1].Container != "KHOMP_GW2" {
+		if len(rep.Tokens) != 3 || rep.Tokens[0].Container != "KHOMPSETTINGS" || !rep.Tokens[0].Valid ||
+			rep.Tokens[0].ValidForSeconds < 2990 || rep.Tokens[0].ValidForSeconds > 3000 || rep.Tokens[1].Container != "KHOMP_GW2" ||
+			rep.Tokens[2].Container != "CAMP_OTHER" || !rep.Tokens[2].Valid {
 			t.Fatalf("tokens = %+v", rep.Tokens)
 		}
 		if rep.RowsLastHour != 1 || rep.RowsLastDay != 3 || len(rep.TopConclusions) != 2 || rep.TopConclusions[0].Conclusion != "Voice mail" || rep.TopConclusions[0].Calls != 2 {

@@ -32,7 +32,7 @@ import (
 
 // Version changes whenever the generator's output changes; it keys the
 // cache directory so tests never reuse a stale corpus.
-const Version = "cadence-corpus-6"
+const Version = "cadence-corpus-7"
 
 // Labels of the corpus (the amd analyze result classes).
 const (

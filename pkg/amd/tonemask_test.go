@@ -44,7 +44,9 @@ func TestToneMaskRuns(t *testing.T) {
 // TestToneMaskDatesDecisions: a decision the cadence reaches on held frames
 // is dated when those frames were released, not earlier.
 func TestToneMaskDatesDecisions(t *testing.T) {
-	c := cadence.New(cadence.DefaultParams())
+	p := cadence.DefaultParams()
+	p.InitialSilenceMs = 2500 // the timings below assume it
+	c := cadence.New(p)
 	m := newToneMask(c)
 	f := &dsp.Frame{Samples: make([]float32, dsp.FrameSamples)}
 	// Digital silence throughout; frames 245-253 are flagged tone-like, so

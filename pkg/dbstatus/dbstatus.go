@@ -89,7 +89,7 @@ func Collect(ctx context.Context, db *sql.DB, now time.Time) (Report, error) {
 	if err := checkSettings(ctx, db, now, &r); err != nil {
 		return r, err
 	}
-	if err := checkCampaigns(ctx, db, &r); err != nil {
+	if err := checkCampaigns(ctx, db, now, &r); err != nil {
 		return r, err
 	}
 	if err := checkLog(ctx, db, now, &r); err != nil {
@@ -245,10 +245,12 @@ func tokenState(id string, s container.Settings, now time.Time) (t Token) {
 }
 
 // checkCampaigns reports KHOMP campaigns whose settings container does not
-// exist (every call of theirs would fail the analytics query). The check is
-// done in Go: VICIdial's tables do not share one collation, so a join
+// exist (every call of theirs would fail the analytics query), and checks
+// the token of a container a campaign uses that checkSettings did not list
+// (one of type OTHER, which "khompctl auth --all" also renews). The check
+// is done in Go: VICIdial's tables do not share one collation, so a join
 // between them can fail with "Illegal mix of collations".
-func checkCampaigns(ctx context.Context, db *sql.DB, r *Report) error {
+func checkCampaigns(ctx context.Context, db *sql.DB, now time.Time, r *Report) error {
 	rows, err := db.QueryContext(ctx, "SELECT campaign_id, COALESCE(khomp_settings_container, '') FROM vicidial_campaigns WHERE amd_type = 'KHOMP' ORDER BY campaign_id")
 	if err != nil {
 		return fmt.Errorf("read vicidial_campaigns: %w", err)
@@ -267,15 +269,25 @@ func checkCampaigns(ctx context.Context, db *sql.DB, r *Report) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	checked := map[string]bool{}
+	for _, t := range r.Tokens {
+		checked[t.Container] = true
+	}
 	var bad []string
 	for _, c := range camps {
-		_, err := container.Get(ctx, db, c.container)
+		row, err := container.Get(ctx, db, c.container)
 		if errors.Is(err, container.ErrNotFound) {
 			bad = append(bad, fmt.Sprintf("%s->%q", c.id, c.container))
 			continue
 		}
 		if err != nil {
 			return err
+		}
+		if !checked[row.ID] {
+			checked[row.ID] = true
+			t := tokenState(row.ID, container.ParseSettings(row.Entry), now)
+			r.Tokens = append(r.Tokens, t)
+			r.add("token "+row.ID, t.State, "%s", t.Detail)
 		}
 	}
 	if len(bad) > 0 {

@@ -116,7 +116,8 @@ func unsafeName(s string) string {
 // would merge pairs that differ only in case or trailing spaces (the Perl
 // kept them apart). The server just reads; Go de-duplicates byte-exactly and
 // orders the pairs by the first log row that showed them. LENGTH rather
-// than <> '' so that a conclusion of spaces still counts, as in the Perl.
+// than a comparison with the empty string, so that a conclusion of spaces
+// still counts, as in the Perl.
 const scanQuery = `SELECT conclusion, pattern, khomp_log_id FROM vicidial_khomp_log
 WHERE start_date >= ? AND LENGTH(conclusion) > 0`
 
@@ -135,10 +136,10 @@ type pairSeen struct {
 }
 
 // Scan streams the window and returns its distinct keys: "Conclusion" plus
-// ."Pattern" when the pattern is not empty (NULL and '' are the same), in
-// the order of the first log row (khomp_log_id) that showed each. Pairs
-// whose names would corrupt the map are returned in Skipped instead. Memory
-// grows with the number of distinct pairs, not rows.
+// ."Pattern" when the pattern is not empty (NULL and the empty string are
+// the same), in the order of the first log row (khomp_log_id) that showed
+// each. Pairs whose names would corrupt the map are returned in Skipped
+// instead. Memory grows with the number of distinct pairs, not rows.
 func Scan(ctx context.Context, q Querier, start string, trace func(string, ...any)) (ScanResult, error) {
 	if trace != nil {
 		trace(scanQuery, start)

@@ -129,3 +129,16 @@ func isRIFFMagic(m string) bool {
 func rawSource(rf rawFormat) source {
 	return source{format: rf.name, enc: rf.enc, rate: rf.rate, channels: 1, dataSize: unknownSize}
 }
+
+// IsAudioName reports whether a file name has an extension this package
+// decodes (WAV/RF64, the raw Asterisk formats and GSM). Directory walks use it
+// so that the list of readable formats lives in one place.
+func IsAudioName(name string) bool {
+	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))
+	switch ext {
+	case "wav", "wave", "rf64", "bw64", "gsm":
+		return true
+	}
+	_, ok := rawFormatOf(ext)
+	return ok
+}

@@ -129,3 +129,14 @@ func TestOpenFile(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+func TestIsAudioName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"a.wav": true, "B.WAV": true, "c.gsm": true, "d.sln16": true, "e.ul": true, "f.alaw": true,
+		"g.mp3": false, "h.txt": false, "noext": false, "i.wav.bak": false,
+	} {
+		if got := IsAudioName(name); got != want {
+			t.Errorf("IsAudioName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

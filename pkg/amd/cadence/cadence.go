@@ -307,16 +307,12 @@ func (c *Cadence) decide(now, availableAt int) {
 		start = max(start, t.pat.firstVoice)
 	}
 	if res == "" && now-start >= total {
-		quiet := now - max(t.pat.lastVoiceEnd, t.lastToneEnd)
 		switch {
-		case t.pat.words > 0 && quiet >= p.AfterGreetingSilenceMs:
-			// Out of time while the callee is silent: a person who said a
-			// little and is waiting.
-			res, conf = Human, 0.6
-			cause = fmt.Sprintf("HUMAN-%d-%d", quiet, p.AfterGreetingSilenceMs)
 		case t.pat.words > 0 && voice >= p.WaryVoiceMs:
-			// Talking on and off for the whole analysis time without ever
-			// pausing long enough to wait for the caller: a recording.
+			// Talking on and off for the whole analysis time (counted
+			// from the first word) without ever pausing long enough to
+			// wait for the caller: a recording. (A silence long enough
+			// would have made it HUMAN already.)
 			res, conf = Machine, 0.6
 			cause = fmt.Sprintf("NOPAUSE-%d-%d", voice, now-start)
 		default:
@@ -336,13 +332,18 @@ const pauseMarginMs = 300
 
 // humanSilenceNeed is the silence after the last word that makes the call
 // HUMAN: AfterGreetingSilenceMs after a short greeting; after a greeting of
-// WaryVoiceMs or more, LongPauseMs, and in any case more than the longest
+// WaryVoiceMs or more (of speech, or from its first word to its last),
+// LongPauseMs, and in any case more than the longest
 // pause the greeting already made between its phrases (a recording that
 // paused 1.2 s once will pause as long again; a person who finished a
 // sentence waits far longer).
 func (c *Cadence) humanSilenceNeed() int {
 	p, t := &c.p, &c.t
-	if t.totalVoice() < p.WaryVoiceMs {
+	// Wary on either measure: the VAD's voice time under-counts speech in
+	// noise (weak syllables fall under the floor), the span from the first
+	// word to the last does not.
+	span := t.pat.lastVoiceEnd - t.pat.firstVoice
+	if t.totalVoice() < p.WaryVoiceMs && span < p.WaryVoiceMs {
 		return p.AfterGreetingSilenceMs
 	}
 	return max(p.LongPauseMs, t.pat.longestPause+pauseMarginMs)

@@ -2,6 +2,7 @@ package cadence
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -142,35 +143,110 @@ func TestHumanHelloDecidesSoonAfterGreeting(t *testing.T) {
 	}
 }
 
-func TestMachineGreetingDecidesWithinThreeSeconds(t *testing.T) {
-	greeting := join(trimmed(t, "vm-nobodyavail.wav"), quiet(300), trimmed(t, "vm-leavemsg.wav"))
-	for _, tc := range []struct {
-		name string
-		x    []float32
-	}{
-		{"clean", join(quiet(500), greeting, quiet(2000))},
-		{"gain-10dB-noise-15dB", scaled(withNoise(join(quiet(500), greeting, quiet(2000)), greeting, 15, 3), -10)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			d, c := run(t, tc.x, DefaultParams(), 0, 0)
-			if d.Result != Machine {
-				t.Fatalf("got %+v, want MACHINE", d)
-			}
-			if d.DecidedMs > 3000 {
-				t.Errorf("decided at %d ms, want within 3 s", d.DecidedMs)
-			}
-			if len(c.Segments()) < 2 {
-				t.Errorf("segments %v: want the greeting's words", c.Segments())
-			}
-		})
+// A recorded greeting keeps talking, with pauses between its phrases of up
+// to 1.3 s: MACHINE while it talks, never HUMAN in one of its pauses.
+func TestMachineGreetingDecidesWhileItTalks(t *testing.T) {
+	for _, pause := range []int{300, 900, 1300} {
+		greeting := join(trimmed(t, "vm-nobodyavail.wav"), quiet(pause), trimmed(t, "vm-leavemsg.wav"), quiet(pause),
+			trimmed(t, "vm-intro.wav"))
+		greetingEnd := 500 + len(greeting)/8
+		for _, tc := range []struct {
+			name string
+			x    []float32
+		}{
+			{"clean", join(quiet(500), greeting, quiet(2000))},
+			{"gain-10dB-noise-20dB", scaled(withNoise(join(quiet(500), greeting, quiet(2000)), greeting, 20, 3), -10)},
+		} {
+			// (At 15 dB SNR the VAD loses word tails and a 1.3 s pause
+			// measures up to 1.9 s: the limit of this rule, see docs/amd.md.)
+			t.Run(fmt.Sprintf("pause-%dms-%s", pause, tc.name), func(t *testing.T) {
+				d, c := run(t, tc.x, DefaultParams(), 0, 0)
+				if d.Result != Machine {
+					t.Fatalf("got %+v, want MACHINE", d)
+				}
+				if d.DecidedMs >= greetingEnd {
+					t.Errorf("decided at %d ms, want while the greeting talks (until %d ms)", d.DecidedMs, greetingEnd)
+				}
+				if len(c.Segments()) < 2 {
+					t.Errorf("segments %v: want the greeting's words", c.Segments())
+				}
+			})
+		}
+	}
+}
+
+// A person who answers with a whole sentence and then waits is HUMAN:
+// the decision is on what follows the speech, not on its length alone.
+func TestSentenceThenSilenceIsHuman(t *testing.T) {
+	for _, name := range []string{"conf-onlyperson.wav", "vm-nobodyavail.wav", "vm-tocancelmsg.wav"} {
+		sentence := trimmed(t, name)
+		end := 600 + len(sentence)/8
+		d, _ := run(t, join(quiet(600), sentence, quiet(4000)), DefaultParams(), 0, 0)
+		if d.Result != Human {
+			t.Errorf("%s (%d ms of speech): got %+v, want HUMAN", name, len(sentence)/8, d)
+			continue
+		}
+		p := DefaultParams()
+		// The trimmed prompt ends with a low tail the VAD already calls
+		// silence, hence the lower bound.
+		if lat := d.DecidedMs - end; lat < p.LongPauseMs-600 || lat > p.LongPauseMs+300 {
+			t.Errorf("%s: decided %d ms after the sentence, want about long-pause (%d ms) after its last voiced frame", name, lat, p.LongPauseMs)
+		}
+	}
+}
+
+// Picking up and speaking 2–3.5 s later is ordinary: not SILENCE.
+func TestLateAnswerIsNotSilence(t *testing.T) {
+	hello := trimmed(t, "hello.wav")
+	for _, late := range []int{2600, 3500} {
+		d, _ := run(t, join(quiet(late), hello, quiet(3000)), DefaultParams(), 0, 0)
+		if d.Result != Human {
+			t.Errorf("hello after %d ms: got %+v, want HUMAN", late, d)
+		}
+	}
+}
+
+// babble sums several prompts, each starting at a different point, at
+// level dB relative to x's active level: the speech-shaped background of
+// a room, a TV or a call centre.
+func babble(t *testing.T, n int, below float64) []float32 {
+	var talkers []float32
+	for _, name := range []string{"vm-intro.wav", "vm-rec-name.wav", "conf-onlyperson.wav", "vm-tocancelmsg.wav"} {
+		talkers = append(talkers, trimmed(t, name)...)
+	}
+	out := make([]float32, n)
+	for k := 0; k < 4; k++ {
+		at := k * len(talkers) / 4
+		for i := range out {
+			out[i] += talkers[(at+i)%len(talkers)] / 2
+		}
+	}
+	return scaled(out, -below)
+}
+
+// Background talk well below the callee must not turn "Hello?" into one
+// endless utterance: the foreground gate keeps the silence clocks running.
+func TestBabbleBehindHelloStaysHuman(t *testing.T) {
+	hello := trimmed(t, "hello.wav")
+	x := join(quiet(700), hello, quiet(4000))
+	for _, below := range []float64{18, 24} {
+		b := babble(t, len(x), below)
+		y := append([]float32(nil), x...)
+		for i := range y {
+			y[i] += b[i]
+		}
+		d, _ := run(t, y, DefaultParams(), 0, 0)
+		if d.Result != Human {
+			t.Errorf("babble %g dB below: got %+v, want HUMAN", below, d)
+		}
 	}
 }
 
 func TestSilenceAfterInitialSilence(t *testing.T) {
-	x := withNoise(quiet(4000), sine(100, 1000, 3000), 40, 4) // line hiss 40 dB under speech level
+	x := withNoise(quiet(5000), sine(100, 1000, 3000), 40, 4) // line hiss 40 dB under speech level
 	d, c := run(t, x, DefaultParams(), 0, 0)
-	if d.Result != Silence || d.DecidedMs != 2500 {
-		t.Fatalf("got %+v, want SILENCE at 2500 ms", d)
+	if d.Result != Silence || d.DecidedMs != 4000 {
+		t.Fatalf("got %+v, want SILENCE at 4000 ms", d)
 	}
 	if c.Stats().Words != 0 {
 		t.Errorf("stats %+v: noise counted as words", c.Stats())

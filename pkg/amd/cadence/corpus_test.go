@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -129,7 +131,17 @@ func TestCorpusCadence(t *testing.T) {
 	})
 	conf := map[string]map[string]int{}
 	var humanLat, machineLat []int
+	short, shortOK := 0, 0
 	for _, o := range res {
+		if o.label.Label == corpus.LabelMachine && greetingMs(o.label.Notes) < shortGreetingMs {
+			// As long as a person's sentence: only the beep after it can
+			// tell (the pipeline's accuracy test holds that).
+			short++
+			if o.d.Result == Machine {
+				shortOK++
+			}
+			continue
+		}
 		if conf[o.label.Label] == nil {
 			conf[o.label.Label] = map[string]int{}
 		}
@@ -158,6 +170,8 @@ func TestCorpusCadence(t *testing.T) {
 		return float64(conf[label][res]) / float64(n)
 	}
 	t.Logf("confusion (rows: label, cols: result):\n%s", confusion(conf))
+	t.Logf("machines with greetings under %d ms (left to the beep, not scored here): %d of %d called MACHINE by the cadence alone",
+		shortGreetingMs, shortOK, short)
 	hAcc, mAcc := rate("HUMAN", Human), rate("MACHINE", Machine)
 	balanced := (hAcc + mAcc) / 2
 	t.Logf("balanced human/machine accuracy %.1f %% (human %.1f %%, machine %.1f %%), human→MACHINE %.1f %%, silence %.1f %%",
@@ -205,4 +219,25 @@ func pct(xs []int, p int) int {
 	s := append([]int(nil), xs...)
 	sort.Ints(s)
 	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+// shortGreetingMs: a machine greeting shorter than this is as long as a
+// person's whole-sentence answer (the corpus makes those up to 4 s), so
+// the cadence alone cannot and must not call it MACHINE.
+const shortGreetingMs = 4000
+
+var greetingRE = regexp.MustCompile(`greeting=(\d+)ms`)
+
+// greetingMs reads the greeting length from a label's notes (1<<30 when
+// absent).
+func greetingMs(notes string) int {
+	m := greetingRE.FindStringSubmatch(notes)
+	if m == nil {
+		return 1 << 30
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return 1 << 30
+	}
+	return n
 }

@@ -119,9 +119,12 @@ type BeepDetector struct {
 	beeps   []Beep
 
 	voiceMs       int
-	lastRunEndIdx int     // frame index of the last good frame of the previous run
-	lastRunChain  int     // chain length of the previous run
-	cadenceHz     float64 // a repeating 400-500 Hz tone: ringback/busy, never a beep
+	lastRunEndIdx int         // frame index of the last good frame of the previous run
+	lastRunChain  int         // chain length of the previous run
+	cadenceHz     float64     // a repeating 400-500 Hz tone: ringback/busy, never a beep
+	periodic      pendingBeep // a tone repeating with a ringback period (any frequency)
+	recent        [6]Beep     // the last tone bursts, beeps or not
+	withdrawn     []Beep
 	ringHz        float64 // the tone of a ring heard before any voice
 	prevE         float64
 	e             float64                 // DC-free energy of the frame being processed (acEnergy)
@@ -455,17 +458,93 @@ func (d *BeepDetector) closeRun(f *dsp.Frame, chained bool) {
 	// The first and last frames hold the tone only partly: their energy
 	// against the burst's mean says how many of their 10 ms it covered.
 	b := Beep{
-		FreqHz:     freq,
-		StartMs:    onsetMs(r.startFrame, r.pre2E, r.preE, r.firstE, meanE),
-		EndMs:      offsetMs(r.lastGood, r.lastE, r.nextE, meanE),
-		DetectedMs: f.EndMs(),
-		LevelDB:    LevelDBm0(meanE),
+		FreqHz:        freq,
+		StartMs:       onsetMs(r.startFrame, r.pre2E, r.preE, r.firstE, meanE),
+		EndMs:         offsetMs(r.lastGood, r.lastE, r.nextE, meanE),
+		DetectedMs:    f.EndMs(),
+		LevelDB:       LevelDBm0(meanE),
+		VoiceBeforeMs: d.voiceMs,
+	}
+	if d.repeats(b) {
+		return
 	}
 	if b.DurMs() < beepMinMs-beepDurSlackMs || b.DurMs() > beepMaxMs+beepDurSlackMs || !r.steady(meanE, freq, b.DurMs()) {
 		return
 	}
 	d.offer(b)
 }
+
+// repeats records every tone burst (a beep or not: a beating ringback pair
+// seldom passes steady) and reports whether this one is a tone coming
+// back: the held 400-500 Hz beep again (a cadence), or any tone repeating
+// with a ringback period (2.5-6.5 s start to start, same frequency and
+// length): ringback of any region, never a beep. The earlier bursts of
+// that tone already reported as beeps are withdrawn (see Withdrawn).
+func (d *BeepDetector) repeats(b Beep) bool {
+	defer d.remember(b)
+	if d.pending.valid && b.DurMs() >= beepRepeatFrames*dsp.FrameMs && sameBeepHz(d.pending.beep.FreqHz, b.FreqHz) {
+		d.cadenceHz = b.FreqHz
+		d.pending.valid = false
+		return true
+	}
+	if b.DurMs() < ringMinBurstMs {
+		return false
+	}
+	if d.periodic.valid && sameBeepHz(d.periodic.beep.FreqHz, b.FreqHz) && similarLength(d.periodic.beep, b) {
+		return true // the next ring
+	}
+	for _, a := range d.recent {
+		period := b.StartMs - a.StartMs
+		if a.DurMs() >= ringMinBurstMs && sameBeepHz(a.FreqHz, b.FreqHz) && similarLength(a, b) &&
+			period >= ringPeriodMinMs && period <= ringPeriodMaxMs {
+			d.periodic = pendingBeep{beep: b, valid: true}
+			d.withdraw(b.FreqHz)
+			return true
+		}
+	}
+	return false
+}
+
+// ringMinBurstMs: a ring burst lasts ≥ 300 ms (the double rings' 400 ms,
+// measured shorter when a beating pair fades in and out).
+const ringMinBurstMs = 150
+
+// similarLength: two bursts of one cadence (a voicemail beep after a
+// ringback at the same frequency is seldom as long as the rings).
+func similarLength(a, b Beep) bool {
+	r := float64(b.DurMs()) / float64(max(a.DurMs(), 1))
+	return r >= 0.7 && r <= 1.4
+}
+
+// sameBeepHz: two measurements of one tone (a merged pair's lobe wanders
+// a few Hz from burst to burst).
+func sameBeepHz(a, b float64) bool { return math.Abs(a-b) <= math.Max(10, 0.015*a) }
+
+func (d *BeepDetector) remember(b Beep) {
+	copy(d.recent[1:], d.recent[:len(d.recent)-1])
+	d.recent[0] = b
+}
+
+// withdraw moves the beeps (and a held one) at freq to the withdrawn list.
+func (d *BeepDetector) withdraw(freq float64) {
+	kept := d.beeps[:0]
+	for _, x := range d.beeps {
+		if sameBeepHz(freq, x.FreqHz) {
+			d.withdrawn = append(d.withdrawn, x)
+			continue
+		}
+		kept = append(kept, x)
+	}
+	d.beeps = kept
+	if d.pending.valid && sameBeepHz(freq, d.pending.beep.FreqHz) {
+		d.pending.valid = false
+	}
+}
+
+// Withdrawn returns the beeps once reported and later found to be part of
+// a ringback cadence (the same tone back after 2.5-6.5 s). An online
+// consumer that acted on one of them should treat it as ringback.
+func (d *BeepDetector) Withdrawn() []Beep { return d.withdrawn }
 
 // onsetMs estimates when a burst began: its first matched frame may hold
 // the tone only partly, and the frame before it may hold a few ms of tone

@@ -2,17 +2,27 @@ package tones
 
 import (
 	"math"
+	"math/cmplx"
 
 	"github.com/khompctl/khompctl/pkg/amd/dsp"
 )
 
 // Call-progress tones live in 300-700 Hz: US ringback 440+480, busy and
 // reorder 480+620, dial tone 350+440 (E.180/Telcordia); EU and BR ringback
-// and busy 425 Hz (ETSI ES 201 970, Anatel). Their cadences:
+// and busy 425 Hz (ETSI ES 201 970, Anatel); elsewhere 400-450 Hz, single,
+// paired or amplitude-modulated (ITU-T E.180 Supplement 2). Their cadences:
 //
 //	US ringback 2 s on / 4 s off   busy 0.5/0.5   reorder 0.25/0.25
 //	EU ringback 1 s on / 4 s off   busy 0.5/0.5 (0.3-0.5 in some countries)
 //	BR ringback 1 s on / 4 s off   busy 0.25/0.25
+//	FR 440 Hz 1.5/3.5 s; RU 425 Hz 0.8/3.2 s; JP 400 Hz × 16 Hz 1/2 s
+//	UK 400+450 Hz, IN 400 Hz × 25 Hz, AU 425 Hz × 25 Hz: double ring
+//	0.4 on / 0.2 off / 0.4 on / 2 s off
+//
+// Whatever the region, ringback is a tone in this band that comes back with
+// a period of 3-6 s: a burst of ring length (0.7-2.6 s), a double ring, or
+// any plausible burst that repeats at the same frequency and length 2.5-6.5
+// s after the previous one is a ring.
 var (
 	progLoBin = dsp.HzToBin(280) // 9
 	progHiBin = dsp.HzToBin(690) // 22
@@ -39,9 +49,22 @@ const (
 	resetVoiceMs  = 1000  // a ring after less audio than this undoes the answer
 	beatCVForDual = 0.25  // frame-energy variation of a 440+480 (40 Hz beat) burst
 	progStrayHz   = 15.0  // a frame this far off the burst's smoothed frequency strays
-	pairLoHz      = 400.0 // where the merged lobe of 440+480 (or 400+450) wanders
+	pairLoHz      = 370.0 // where a merged pair (440+480, 400+450) or an AM tone's lobe wanders
 	pairHiHz      = 500.0
 	progMaxStray  = 0.1 // share of frames allowed off the burst's frequency (noise, clicks)
+
+	// Double ring (UK, IN, AU, ...): two 250-550 ms bursts 120-350 ms apart.
+	doubleOnMinMs  = 250
+	doubleOnMaxMs  = 550
+	doubleGapMinMs = 120
+	doubleGapMaxMs = 350
+	// A plausible burst that repeats at the same frequency (±15 Hz) and
+	// length (×0.7-1.4) with this start-to-start period is ringback.
+	ringPeriodMinMs   = 2500
+	ringPeriodMaxMs   = 6500
+	ringSameHz        = 15.0
+	ringSameBeatingHz = 35.0
+	doubleQuietMs     = 1000 // a double ring is followed by ≥ 1 s without tone
 )
 
 // progressKind classifies one frame.
@@ -105,7 +128,8 @@ type burst struct {
 	freq           float64
 	energyCV       float64
 	stray          float64 // share of frames > 15 Hz off the burst's frequency
-	outsidePair    float64 // share of frames whose peak is outside 400-500 Hz
+	outsidePair    float64 // share of frames whose peak is outside 370-500 Hz
+	usPair         bool    // the 50 ms Goertzel powers show both 440 and 480 Hz
 }
 
 func (b burst) dur() int { return b.endMs - b.startMs }
@@ -124,8 +148,17 @@ type ProgressDetector struct {
 	freqSum     float64
 	freqEMA     float64 // smoothed frequency of the burst
 	stray       int     // frames > 15 Hz from it
-	outsidePair int     // frames outside 400-500 Hz
+	outsidePair int     // frames outside 370-500 Hz
 	eSum, eSq   float64
+	pair        usPairMeter
+
+	// the previous plausible burst, for the double ring and the period
+	prev          burst
+	havePrev      bool
+	doublePending bool  // a double ring waiting for the pause after it
+	double        burst // its second burst
+	doubleStartMs int   // and the start of its first
+	lastRingStart int   // start of the last ring counted (-1: none)
 
 	// last bursts (busy cadence needs three on-times and two gaps)
 	hist  [3]burst
@@ -141,7 +174,8 @@ type ProgressDetector struct {
 
 // NewProgress returns a call-progress detector.
 func NewProgress() *ProgressDetector {
-	return &ProgressDetector{st: Progress{AnsweredAtMs: -1, LastToneEndMs: -1, RingbackMs: -1, BusyMs: -1}, audioStart: -1}
+	return &ProgressDetector{st: Progress{AnsweredAtMs: -1, LastToneEndMs: -1, RingbackMs: -1, BusyMs: -1},
+		audioStart: -1, lastRingStart: -1}
 }
 
 // State returns the call-progress state so far.
@@ -157,6 +191,7 @@ func (d *ProgressDetector) process(f *dsp.Frame, v *frameView) {
 	d.e = v.e
 	kind, freq := classifyProgress(f, v)
 	d.trackFloor(d.e)
+	d.confirmDouble(f)
 	if kind != progNone {
 		d.onToneFrame(f, kind, freq)
 		d.resetAudio()
@@ -187,7 +222,9 @@ func (d *ProgressDetector) onToneFrame(f *dsp.Frame, kind progressKind, freq flo
 		d.startFrame = f.Index
 		d.frames, d.dualFrames, d.freqSum, d.eSum, d.eSq = 0, 0, 0, 0, 0
 		d.stray, d.outsidePair = 0, 0
+		d.pair.reset()
 	}
+	d.pair.add(f, d.e)
 	d.lastOnFrame = f.Index
 	d.frames++
 	if kind == progDual {
@@ -233,8 +270,10 @@ func (d *ProgressDetector) endBurst(f *dsp.Frame) {
 	d.st.LastToneEndMs = b.endMs
 	b.stray = float64(d.stray) / n
 	b.outsidePair = float64(d.outsidePair) / n
+	b.usPair = d.pair.isPair()
 	if !b.plausible() {
 		d.nHist = 0
+		d.havePrev = false // a repetition must be of consecutive bursts
 		return
 	}
 	d.classifyBurst(b, f.EndMs())
@@ -247,43 +286,121 @@ func (d *ProgressDetector) endBurst(f *dsp.Frame) {
 // one lobe that beats: its 10 ms energies swing and its peak wanders
 // between the two lines (further when a band-limited line makes them
 // unequal), so it only has to stay within 400-500 Hz.
+//
+// US ringback is recognised whatever the relative phase of its two sines
+// by the 50 ms Goertzel powers at 440 and 480 Hz (usPairMeter). A tone
+// amplitude-modulated at 16-25 Hz (JP, IN, AU) is one lobe whose energy
+// swings like a beating pair's; a steady single tone may be 380-500 Hz
+// (400 Hz in JP/IN/UK busy, 425 Hz CEPT, 440 Hz FR).
 func (b burst) plausible() bool {
 	switch {
-	case b.dual:
-		return b.stray <= progMaxStray && b.freq >= 465 && b.freq <= 495
-	case b.energyCV > beatCVForDual:
-		return b.outsidePair <= progMaxStray && b.freq >= 415 && b.freq <= 480
+	case b.dual && b.stray <= progMaxStray && b.freq >= 465 && b.freq <= 495:
+		return true // 480+620
+	case b.usPair:
+		return true
+	case !b.dual && b.stray <= progMaxStray && b.freq >= 380 && b.freq <= 500:
+		return true
 	}
-	return b.stray <= progMaxStray && b.freq >= 395 && b.freq <= 490
+	// A lobe that beats or wanders but stays in the band: a pair too close
+	// to resolve (its 10 ms energies swing, or, for a 50 Hz beat that 10 ms
+	// frames alias away, its peak hops between the lines) or an AM tone.
+	wanders := b.energyCV > beatCVForDual || b.stray > progMaxStray
+	return wanders && b.outsidePair <= progMaxStray && b.freq >= 390 && b.freq <= 480
 }
 
 func (b burst) region() string {
-	if b.dual || b.energyCV > beatCVForDual || b.freq > 455 || b.freq < 395 {
+	if b.usPair || b.dual && b.freq >= 465 || b.energyCV > beatCVForDual && b.freq >= 440 {
 		return "US"
 	}
 	return "EU"
 }
 
+// sameTone tells whether two bursts are the same tone (a repetition).
+// The mean peak of a beating pair (400+450) or an AM tone depends on where
+// the beat falls in each frame: it moves by up to ±20 Hz from burst to
+// burst, so such bursts get a wider tolerance.
+func sameTone(a, b burst) bool {
+	tol := ringSameHz
+	if a.energyCV > beatCVForDual || b.energyCV > beatCVForDual || a.dual != b.dual {
+		tol = ringSameBeatingHz
+	}
+	return math.Abs(a.freq-b.freq) <= tol && a.usPair == b.usPair
+}
+
+// doubleRing reports whether b is the second half of a double ring with
+// the previous plausible burst. A busy or reorder cadence looks the same
+// for two bursts; the double ring is only confirmed by the long pause after
+// it (see confirmDouble).
+func (d *ProgressDetector) doubleRing(b burst) bool {
+	if !d.havePrev || !sameTone(d.prev, b) {
+		return false
+	}
+	p := d.prev
+	gap := b.startMs - p.endMs
+	return p.dur() >= doubleOnMinMs && p.dur() <= doubleOnMaxMs && b.dur() >= doubleOnMinMs && b.dur() <= doubleOnMaxMs &&
+		gap >= doubleGapMinMs && gap <= doubleGapMaxMs
+}
+
+// periodicRing reports whether b is the previous plausible burst again,
+// one ring period (2.5-6.5 s, start to start) later: ringback whatever the
+// region's on-time.
+func (d *ProgressDetector) periodicRing(b burst) bool {
+	if !d.havePrev || !sameTone(d.prev, b) || b.dur() < doubleOnMinMs {
+		return false
+	}
+	period := b.startMs - d.prev.startMs
+	ratio := float64(b.dur()) / float64(max(d.prev.dur(), 1))
+	return period >= ringPeriodMinMs && period <= ringPeriodMaxMs && ratio >= 0.7 && ratio <= 1.4
+}
+
+// confirmDouble counts a pending double ring once doubleQuietMs passed
+// after it without another burst (a busy tone would have come back).
+func (d *ProgressDetector) confirmDouble(f *dsp.Frame) {
+	if !d.doublePending || d.inBurst || f.StartMs() < d.double.endMs+doubleQuietMs {
+		return
+	}
+	d.doublePending = false
+	d.countRing(d.double, d.doubleStartMs, f.EndMs())
+}
+
 func (d *ProgressDetector) classifyBurst(b burst, nowMs int) {
+	double, periodic := d.doubleRing(b), d.periodicRing(b)
+	prevStart := d.prev.startMs
+	d.prev, d.havePrev = b, true
+	d.doublePending = false // another burst came: not the pause after a double ring
 	switch dur := b.dur(); {
-	case dur >= ringMinMs && dur <= ringMaxMs, dur >= ringTruncMs && dur <= ringMaxMs && b.startMs == 0:
-		d.st.Rings++
-		if !d.st.Ringback {
-			d.st.Ringback = true
-			d.st.RingbackMs = nowMs
-		}
-		if d.st.Region == "" || d.st.Region == "EU" {
-			d.st.Region = b.region()
-		}
-		if d.st.AnsweredAtMs >= 0 && d.audioSinceMs < resetVoiceMs {
-			d.st.AnsweredAtMs = -1 // what looked like an answer was a click between rings
-		}
-		d.nHist = 0
+	case dur >= ringMinMs && dur <= ringMaxMs, dur >= ringTruncMs && dur <= ringMaxMs && b.startMs == 0, periodic:
+		d.countRing(b, b.startMs, nowMs)
+	case double:
+		d.doublePending, d.double, d.doubleStartMs = true, b, prevStart
+		d.pushBusy(b, nowMs)
 	case dur >= busyOnMinMs && dur <= busyOnMaxMs:
 		d.pushBusy(b, nowMs)
 	default:
 		d.nHist = 0
 	}
+}
+
+// countRing records one ring (startMs: its first burst's start).
+func (d *ProgressDetector) countRing(b burst, startMs, nowMs int) {
+	d.st.Rings++
+	d.st.RingHz = math.Round(b.freq*10) / 10
+	d.st.RingOnMs = b.endMs - startMs
+	if d.lastRingStart >= 0 {
+		d.st.RingPeriodMs = startMs - d.lastRingStart
+	}
+	d.lastRingStart = startMs
+	if !d.st.Ringback {
+		d.st.Ringback = true
+		d.st.RingbackMs = nowMs
+	}
+	if d.st.Region == "" || d.st.Region == "EU" {
+		d.st.Region = b.region()
+	}
+	if d.st.AnsweredAtMs >= 0 && d.audioSinceMs < resetVoiceMs {
+		d.st.AnsweredAtMs = -1 // what looked like an answer was a click between rings
+	}
+	d.nHist = 0
 }
 
 func (d *ProgressDetector) pushBusy(b burst, nowMs int) {
@@ -359,4 +476,89 @@ func (d *ProgressDetector) trackAudio(f *dsp.Frame) {
 			d.resetAudio()
 		}
 	}
+}
+
+// usPairMeter measures, over the last 50 ms, how much of the power sits on
+// exactly 440 and 480 Hz (US ringback). In a 400-sample window both are
+// whole numbers of cycles (22 and 24), so the two DFT bins are orthogonal
+// and their powers do not depend on the sines' relative phase, unlike the
+// 40 Hz beat that 10 ms frames see. Each frame contributes its 80-sample
+// DFT at both frequencies, referred to the start of the audio so that five
+// consecutive frames add up to the 400-sample DFT.
+type usPairMeter struct {
+	x440, x480 [pairWindow]complex128
+	e          [pairWindow]float64
+	n          int // consecutive frames in the window
+	lastIdx    int
+	frames     int // full windows seen in this burst
+	pairs      int // ... that showed the pair
+}
+
+const (
+	pairWindow   = 5   // frames: 50 ms
+	pairMinShare = 0.1 // each line holds ≥ 10 % of the power ...
+	pairMinSum   = 0.6 // ... and the two ≥ 60 %
+	pairMinRatio = 0.6 // share of a burst's windows that must show the pair
+)
+
+// pair440, pair480: the 80-sample DFT kernels, and the rotation that
+// refers frame n to the start of the audio (e^{-jω·80n}, period 5 frames).
+var pair440, pair480, pairRot440, pairRot480 = func() (a, b [dsp.FrameSamples]complex128, ra, rb [pairWindow]complex128) {
+	for i := range a {
+		a[i] = cmplx.Exp(complex(0, -2*math.Pi*440*float64(i)/dsp.SampleRate))
+		b[i] = cmplx.Exp(complex(0, -2*math.Pi*480*float64(i)/dsp.SampleRate))
+	}
+	for n := range ra {
+		ra[n] = cmplx.Exp(complex(0, -2*math.Pi*440*float64(n*dsp.FrameSamples)/dsp.SampleRate))
+		rb[n] = cmplx.Exp(complex(0, -2*math.Pi*480*float64(n*dsp.FrameSamples)/dsp.SampleRate))
+	}
+	return
+}()
+
+func (m *usPairMeter) reset() { *m = usPairMeter{lastIdx: -2} }
+
+// add feeds one frame of the burst (e: its DC-free energy).
+func (m *usPairMeter) add(f *dsp.Frame, e float64) {
+	if f.Index != m.lastIdx+1 {
+		m.n = 0
+	}
+	m.lastIdx = f.Index
+	var a, b complex128
+	for i, v := range f.Samples {
+		x := complex(float64(v), 0)
+		a += x * pair440[i]
+		b += x * pair480[i]
+	}
+	k := f.Index % pairWindow
+	m.x440[k], m.x480[k], m.e[k] = a*pairRot440[k], b*pairRot480[k], e
+	if m.n < pairWindow {
+		m.n++
+		if m.n < pairWindow {
+			return
+		}
+	}
+	var s440, s480 complex128
+	var es float64
+	for j := range pairWindow {
+		s440 += m.x440[j]
+		s480 += m.x480[j]
+		es += m.e[j]
+	}
+	if es <= 0 {
+		return
+	}
+	// A sine of amplitude A gives |X|² = (A·N/2)² over N samples, and a
+	// mean square of A²/2: its share of the power is 2|X|²/N² / meanSquare.
+	const n = pairWindow * dsp.FrameSamples
+	norm := 2 / (n * n) / (es / pairWindow)
+	p440 := real(s440*cmplx.Conj(s440)) * norm
+	p480 := real(s480*cmplx.Conj(s480)) * norm
+	m.frames++
+	if p440 >= pairMinShare && p480 >= pairMinShare && p440+p480 >= pairMinSum {
+		m.pairs++
+	}
+}
+
+func (m *usPairMeter) isPair() bool {
+	return m.frames >= pairWindow && float64(m.pairs) >= pairMinRatio*float64(m.frames)
 }

@@ -64,6 +64,10 @@ type Beep struct {
 	EndMs      int     `json:"end_ms"`
 	DetectedMs int     `json:"detected_ms"`
 	LevelDB    float64 `json:"level_dbm0"`
+	// VoiceBeforeMs is how much non-tone sound above -40 dBm0 the detector
+	// had heard before the beep: 0 for a tone before anyone spoke (ringback
+	// of some region, a tone of the network), not a greeting's end.
+	VoiceBeforeMs int `json:"voice_before_ms"`
 }
 
 // DurMs is the duration of the beep.
@@ -89,4 +93,12 @@ type Progress struct {
 	// Reorder is set with Busy when the cadence is the fast 250/250 ms one
 	// (US reorder/congestion on 480+620 Hz; the BR busy on 425 Hz).
 	Reorder bool `json:"reorder,omitempty"`
+	// RingHz is the measured frequency of the last ring (the merged lobe's
+	// for a pair: ≈ 460 Hz for 440+480, ≈ 421 Hz for 400+450), RingOnMs its
+	// on-time (a double ring from its first burst's start to its second's
+	// end) and RingPeriodMs the start-to-start time of the last two rings
+	// (0 until two were heard). A beep at RingHz before the answer is a ring.
+	RingHz       float64 `json:"ring_hz,omitempty"`
+	RingOnMs     int     `json:"ring_on_ms,omitempty"`
+	RingPeriodMs int     `json:"ring_period_ms,omitempty"`
 }

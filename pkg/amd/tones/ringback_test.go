@@ -94,8 +94,69 @@ func TestRingbackEveryRegion(t *testing.T) {
 				t.Errorf("%s: ringback reported as beeps %+v", name, bs)
 			}
 			st := a.prog.State()
-			if !st.Ringback || st.Busy {
-				t.Errorf("%s: %+v, want ringback", name, st)
+			if !st.Ringback || st.Busy || st.Rings < 2 {
+				t.Errorf("%s: %+v, want ringback, ≥ 2 rings", name, st)
+			}
+			if want := map[bool]string{true: "US", false: "EU"}[reg.name == "US"]; st.Region != want {
+				t.Errorf("%s: region %q, want %q", name, st.Region, want)
+			}
+			if period := reg.cadence[0] + reg.cadence[1]; len(reg.cadence) == 4 {
+				period += reg.cadence[2] + reg.cadence[3]
+				if abs(st.RingPeriodMs-period) > 60 {
+					t.Errorf("%s: ring period %d ms, want %d", name, st.RingPeriodMs, period)
+				}
+			} else if abs(st.RingPeriodMs-period) > 60 {
+				t.Errorf("%s: ring period %d ms, want %d", name, st.RingPeriodMs, period)
+			}
+		}
+	}
+}
+
+// US ringback must be recognised whatever the relative phase of its two
+// sines, their levels (-13..-28 dBm0) and a ±3 dB twist between them: the
+// 50 ms Goertzel powers at 440 and 480 Hz do not depend on the beat.
+func TestUSRingbackAnyPhase(t *testing.T) {
+	r := rand.New(rand.NewPCG(440, 480))
+	var rings, want int
+	for trial := range 24 {
+		lvl := -28 + r.Float64()*15
+		twist := (r.Float64()*2 - 1) * 3
+		s := sig{}
+		for range 2 {
+			ph := []float64{r.Float64() * 2 * math.Pi, r.Float64() * 2 * math.Pi}
+			a := sig{}.sines([]float64{440}, ph[:1], 2000, lvl+twist/2)
+			b := sig{}.sines([]float64{480}, ph[1:], 2000, lvl-twist/2)
+			s = s.append(mix(a, b)).silence(4000)
+		}
+		if trial%3 == 0 {
+			s = s.noise(lvl-25, r.Uint64()).ulaw()
+		}
+		st := runProgress(s.append(greeting()))
+		rings += st.Rings
+		want += 2
+		if st.Rings != 2 || st.Region != "US" || abs(st.AnsweredAtMs-12200) > 20 {
+			t.Errorf("trial %d (%.1f dBm0, twist %+.1f dB): %+v", trial, lvl, twist, st)
+		}
+	}
+	t.Logf("US ringback, random phases: %d/%d rings", rings, want)
+}
+
+// After a ringback the greeting's beep must still be reported, even at the
+// ringback's own frequency; the rings themselves never are.
+func TestBeepAfterRingbackSurvives(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	for _, reg := range ringRegions {
+		for _, hz := range []float64{reg.freqs[0], 1000} {
+			s := ringback(reg, 2, r).append(greeting()).silence(300)
+			start := endMsOf(s)
+			s = s.tone(hz, 250, -18).silence(1000)
+			bs := runBeep(s)
+			if len(bs) != 1 || math.Abs(bs[0].FreqHz-hz) > 3 || abs(bs[0].StartMs-start) > 10 {
+				t.Errorf("%s ringback then a %.0f Hz beep at %d ms: %+v", reg.name, hz, start, bs)
+				continue
+			}
+			if bs[0].VoiceBeforeMs < 1000 {
+				t.Errorf("%s: the beep after the greeting has VoiceBeforeMs %d", reg.name, bs[0].VoiceBeforeMs)
 			}
 		}
 	}

@@ -56,9 +56,8 @@ var sitCodes = [...]sitCode{
 
 // The ITU-T E.180 SIT: 950/1400/1800 Hz ± 50 Hz, 330±70 ms segments.
 var (
-	ituFreqs   = [3]float64{950, 1400, 1800}
-	ituTolHz   = 50.0 + 10 // + the measurement's own error
-	ituNominal = 330.0
+	ituFreqs = [3]float64{950, 1400, 1800}
+	ituTolHz = 50.0 + 10 // + the measurement's own error
 )
 
 const (
@@ -73,15 +72,20 @@ const (
 	sitThirdDecideMs   = 200   // segment 3 heard this long: decide
 	sitMaxShift        = 0.02  // NANP: common clock error (±1.5 %) + margin
 	sitMaxResidual     = 0.008 // NANP: each tone against the common shift (spec ±0.5 %, + measurement)
-	sitSigmaF          = 0.004 // frequency spread of a real NANP SIT
+	sitSigmaF          = 0.005 // frequency spread of a real NANP SIT (±0.2 % + measurement)
 	sitSigmaShift      = 0.015 // a 1.5 % clock error costs 1
-	sitSigmaITU        = 0.02  // ITU frequencies: ±50 Hz is ≈ ±1.5 σ
-	sitSigmaDurMs      = 25.0
-	sitITUDurFlatMs    = 30.0 // ITU durations within 330±30 ms cost nothing
-	sitMaxLevelSpread  = 8.0  // dB between segments (E.180: < 3 dB)
-	sitStableHz        = 10.0
-	sitITUDurLo        = 260
-	sitITUDurHi        = 400
+	sitSigmaDurMs      = 20.0  // NANP durations: ±5 % + measurement
+	// sitITUCost is what an E.180 SIT costs anywhere inside its wide
+	// tolerances: a NANP code must fit better than that to win. A NANP
+	// sequence on its nominal frequencies keeps its code with segments up
+	// to 10 % off 274/380 ms; an ITU SIT whose tones happen to fit a NANP
+	// code precisely (e.g. 900/1350/1750, IC at -1.5 %) is ITU with
+	// segments near 330 ms, the NANP code with segments near 274/380.
+	sitITUCost        = 8.0
+	sitMaxLevelSpread = 8.0 // dB between segments (E.180: < 3 dB)
+	sitStableHz       = 10.0
+	sitITUDurLo       = 260
+	sitITUDurHi       = 400
 )
 
 type sitSeg struct {
@@ -330,28 +334,21 @@ func classifySIT(s1, s2, s3 *sitSeg) (string, bool) {
 }
 
 // ituCost scores the segments as an E.180 SIT: every tone within its
-// ±50 Hz band, segments 1 and 2 within 260-400 ms, the cost growing with
-// the distance from the nominal frequencies and from 330 ms (so that a
-// sequence a NANP code also fits precisely goes to the family it is
-// closer to).
+// ±50 Hz band and segments 1 and 2 within 260-400 ms (± 10 ms of
+// measurement) cost sitITUCost, wherever they are inside (the
+// recommendation allows all of it equally).
 func ituCost(meas [3]float64, d1, d2 float64) (float64, bool) {
-	var cost float64
 	for i, f := range meas {
 		if math.Abs(f-ituFreqs[i]) > ituTolHz {
 			return 0, false
 		}
-		dev := math.Log(f/ituFreqs[i]) / sitSigmaITU
-		cost += dev * dev
 	}
 	for _, d := range []float64{d1, d2} {
 		if d < sitITUDurLo-10 || d > sitITUDurHi+10 {
 			return 0, false
 		}
-		if dev := math.Abs(d-ituNominal) - sitITUDurFlatMs; dev > 0 {
-			cost += (dev / sitSigmaDurMs) * (dev / sitSigmaDurMs)
-		}
 	}
-	return cost, true
+	return sitITUCost, true
 }
 
 // freqCost compares measured and nominal frequencies in log space after
