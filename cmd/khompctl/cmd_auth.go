@@ -84,6 +84,9 @@ type authOptions struct {
 	MinValid time.Duration
 	DryRun   bool
 	JSON     bool
+	// Quiet prints nothing on success (cron mails any output); warnings and
+	// failures still go to stderr.
+	Quiet bool
 
 	Out, ErrOut io.Writer
 	TTY         bool
@@ -112,8 +115,8 @@ compare-and-swap UPDATE: every other byte of the container (comments, CRLF) is k
 line is added, tokens with quotes, backslashes, '+', '$1' or '&' are stored exactly, and an edit
 made meanwhile by someone else is never lost. The token and password are never printed.
 ` + exitStatusHelp,
-		Example: `  # cron, every 30 minutes, once per KHOMP settings container
-  */30 * * * * khompctl auth --khomp-container KHOMPSETTINGS
+		Example: `  # cron, every 30 minutes, once per KHOMP settings container (silent unless something fails)
+  */30 * * * * khompctl auth -q --khomp-container KHOMPSETTINGS
 
   # every KHOMP settings container, but only log in when the token expires within 10 minutes
   khompctl auth --all --min-valid 10m`,
@@ -136,6 +139,8 @@ made meanwhile by someone else is never lost. The token and password are never p
 	fl.DurationVar(&opts.MinValid, "min-valid", 0, "skip the login while the stored token stays valid at least this `duration` (e.g. 10m); 0 always logs in, like the Perl")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "say what would be done without contacting the gateway or writing")
 	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON")
+	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing on success (for cron); warnings and errors still go to stderr")
+	cmd.MarkFlagsMutuallyExclusive("quiet", "json")
 	return cmd
 }
 
@@ -173,8 +178,10 @@ func authRun(ctx context.Context, opts *authOptions) error {
 		}
 		results = append(results, res)
 	}
-	if err := renderAuth(opts, results); err != nil {
-		return err
+	if !opts.Quiet {
+		if err := renderAuth(opts, results); err != nil {
+			return err
+		}
 	}
 	code := exitOK
 	for _, r := range results {

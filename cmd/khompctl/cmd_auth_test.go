@@ -248,6 +248,17 @@ func TestAuthContainerFlagForms(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "KHOMPSETTINGS\trenewed") || !strings.Contains(errOut, "2 characters or fewer") {
 		t.Fatalf("AB: exit %d\n%s%s", code, out, errOut)
 	}
+	// --quiet (cron): nothing at all on success, the token is still renewed.
+	fx.db.PutContainer(t, "KHOMPSETTINGS", "OTHER", fx.settings())
+	before := fx.db.ContainerEntry(t, "KHOMPSETTINGS")
+	code, out, errOut = fx.run(t, "auth", "-q", "--khomp-container", "KHOMPSETTINGS", "--cacert", fx.caFile)
+	if code != 0 || out != "" || errOut != "" || fx.db.ContainerEntry(t, "KHOMPSETTINGS") == before {
+		t.Fatalf("-q: exit %d, stdout %q, stderr %q (container changed: %v)", code, out, errOut, fx.db.ContainerEntry(t, "KHOMPSETTINGS") != before)
+	}
+	code, out, errOut = fx.run(t, "auth", "-q", "--khomp-container=NOPE", "--cacert", fx.caFile)
+	if code != exitUsage || out != "" || !strings.Contains(errOut, `no settings container "NOPE"`) {
+		t.Fatalf("-q missing container: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
 	code, _, errOut = fx.run(t, "auth", "--khomp-container=NOPE", "--cacert", fx.caFile)
 	if code != exitUsage || !strings.Contains(errOut, `no settings container "NOPE"`) {
 		t.Fatalf("missing container: exit %d %s", code, errOut)

@@ -56,7 +56,7 @@ func newFactory(ios *IOStreams) *Factory {
 	)
 	f.DB = func(ctx context.Context) (*sql.DB, error) {
 		once.Do(func() {
-			db, err = vicidb.Open(ctx, vicidb.Options{DSN: f.effectiveDSN(), ConfPath: f.ConfPath})
+			db, err = vicidb.Open(ctx, vicidb.Options{DSN: f.effectiveDSN(), ConfPath: f.ConfPath, Log: f.Log})
 			if err == nil {
 				f.closers = append(f.closers, func() { db.Close() })
 			}
