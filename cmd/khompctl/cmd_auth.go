@@ -12,9 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
 	"github.com/khompctl/khompctl/pkg/container"
@@ -368,29 +365,5 @@ func renderAuth(opts *authOptions, results []authResult) error {
 	for _, r := range results {
 		rows = append(rows, []string{r.Container, r.Result, r.Detail})
 	}
-	return gwTable(opts.Out, []string{"CONTAINER", "RESULT", "DETAIL"}, rows)
-}
-
-// gwTable prints a borderless left-aligned table for people.
-func gwTable(w io.Writer, header []string, rows [][]string) error {
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleASCII),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
-				Lines:      tw.Lines{ShowHeaderLine: tw.On},
-			},
-		})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-	)
-	t.Header(header)
-	if err := t.Bulk(rows); err != nil {
-		return err
-	}
-	return t.Render()
+	return renderTable(opts.Out, []string{"CONTAINER", "RESULT", "DETAIL"}, rows)
 }

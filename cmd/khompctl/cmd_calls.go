@@ -429,7 +429,7 @@ func renderCalls(opts *callsOptions, out callsOutput) error {
 
 func callsTable(opts *callsOptions, header []string, rows [][]string) error {
 	if opts.TTY {
-		return gwTable(opts.Out, header, rows)
+		return renderTable(opts.Out, header, rows)
 	}
 	for _, r := range rows {
 		fmt.Fprintln(opts.Out, strings.Join(r, "\t"))

@@ -223,7 +223,7 @@ func renderCheckSSL(opts *checkSSLOptions, report checkSSLReport) error {
 		}
 	}
 	if opts.TTY {
-		if err := gwTable(opts.Out, []string{"TARGET", "CHECK", "RESULT", "DETAIL"}, rows); err != nil {
+		if err := renderTable(opts.Out, []string{"TARGET", "CHECK", "RESULT", "DETAIL"}, rows); err != nil {
 			return err
 		}
 	} else {

@@ -13,9 +13,6 @@ import (
 
 	"github.com/khompctl/khompctl/pkg/container"
 	"github.com/khompctl/khompctl/pkg/patterns"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 )
 
@@ -92,7 +89,7 @@ func patternsListRun(ctx context.Context, opts *PatternsListOptions) error {
 	if opts.JSON {
 		return dbToolJSON(opts.Out, rows)
 	}
-	t := dbToolTable(opts.Out)
+	t := newTable(opts.Out)
 	t.Header("LINE", "CONCLUSION", "PATTERN", "ACTION", "STATUS", "DIAL STATUS")
 	for _, r := range rows {
 		if err := t.Append(r.Line, tableCell(r.Conclusion), tableCell(r.Pattern), r.Action, r.Status, r.DialStatus); err != nil {
@@ -271,8 +268,6 @@ func patternsLookupRun(ctx context.Context, opts *PatternsLookupOptions) error {
 	return nil
 }
 
-// dbToolTable is the plain-ASCII table the database commands print: it
-// survives cron mail and grep, and long pattern names are not wrapped.
 // tableCell shows a name from the database or the gateway on one table row:
 // a line break or other control character would otherwise split the row
 // or move the cursor, so such names are shown Go-quoted.
@@ -281,14 +276,4 @@ func tableCell(s string) string {
 		return s
 	}
 	return strconv.Quote(s)
-}
-
-func dbToolTable(w io.Writer) *tablewriter.Table {
-	return tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-	)
 }

@@ -84,7 +84,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 }
 
 func printStatus(w io.Writer, r dbstatus.Report) error {
-	t := dbToolTable(w)
+	t := newTable(w)
 	t.Header("CHECK", "STATE", "DETAIL")
 	for _, c := range r.Checks {
 		if err := t.Append(c.Name, c.State, c.Detail); err != nil {
@@ -98,7 +98,7 @@ func printStatus(w io.Writer, r dbstatus.Report) error {
 		return nil
 	}
 	fmt.Fprintln(w, "\nTop conclusions, last 24 hours:")
-	t = dbToolTable(w)
+	t = newTable(w)
 	t.Header("CONCLUSION", "CALLS")
 	for _, c := range r.TopConclusions {
 		name := tableCell(c.Conclusion)

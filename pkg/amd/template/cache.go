@@ -27,7 +27,7 @@ const (
 	indexFormat = 2
 	// fingerprintVersion changes whenever peak picking or hashing changes,
 	// so caches made by an older khompctl are rebuilt rather than trusted.
-	fingerprintVersion = 1
+	fingerprintVersion = 2
 )
 
 // readIndexFile loads a cache. A missing file gives fs.ErrNotExist; a cache
@@ -77,6 +77,7 @@ func readIndexFile(path string) (*Library, error) {
 		return nil, err
 	}
 	ix.setLimit()
+	ix.buildProfile(n)
 	lib.ix = ix
 	return lib, nil
 }

@@ -13,6 +13,11 @@ type index struct {
 	// buckets that cost most of the matching time and carry little
 	// evidence; small libraries never reach the limit.
 	maxBucket int
+	// profile holds, per template, cumulative entry counts per 100 ms of
+	// template time (see buildProfile); profStart[tid] is where template
+	// tid's counts begin. Derived from entries, never stored.
+	profile   []uint32
+	profStart []uint32
 }
 
 // Bucket limit: at least minBucketLimit, or bucketLimitFactor times the
@@ -55,6 +60,7 @@ func buildIndex(lists [][]Landmark) *index {
 	ix := &index{offsets: counts, entries: entries}
 	ix.dedupe()
 	ix.setLimit()
+	ix.buildProfile(len(lists))
 	return ix
 }
 
@@ -99,4 +105,45 @@ func (ix *index) perTemplate(n int) [][]Landmark {
 		}
 	}
 	return lists
+}
+
+// profileSlice is the time resolution of the per-template landmark
+// profile: 100 ms.
+const profileSlice = 10
+
+// buildProfile computes, for each of the n templates, the cumulative
+// count of its index entries per profileSlice of template time. The
+// verifier uses it to know how many landmarks a stretch of a template
+// holds (a template with a long silent tail is dense in its speech and
+// empty in the tail: the average density would misjudge both).
+func (ix *index) buildProfile(n int) {
+	last := make([]int32, n)
+	for _, e := range ix.entries {
+		tid, t := unpackEntry(e)
+		last[tid] = max(last[tid], t)
+	}
+	ix.profStart = make([]uint32, n+1)
+	for tid, t := range last {
+		ix.profStart[tid+1] = ix.profStart[tid] + uint32(t/profileSlice) + 2
+	}
+	ix.profile = make([]uint32, ix.profStart[n])
+	for _, e := range ix.entries {
+		tid, t := unpackEntry(e)
+		ix.profile[ix.profStart[tid]+uint32(t/profileSlice)+1]++
+	}
+	for tid := 0; tid < n; tid++ {
+		p := ix.profile[ix.profStart[tid]:ix.profStart[tid+1]]
+		for i := 1; i < len(p); i++ {
+			p[i] += p[i-1]
+		}
+	}
+}
+
+// entriesBetween is how many index entries template tid has with anchor
+// frames in [from, to] (to the profile's 100 ms resolution, rounded out).
+func (ix *index) entriesBetween(tid int, from, to int32) int {
+	p := ix.profile[ix.profStart[tid]:ix.profStart[tid+1]]
+	a := min(max(0, int(from/profileSlice)), len(p)-1)
+	b := min(max(0, int(to/profileSlice)+1), len(p)-1)
+	return int(p[b] - p[a])
 }

@@ -10,7 +10,7 @@ import (
 type Match struct {
 	Name  string  `json:"name"`
 	Class string  `json:"class"`
-	Score float64 `json:"score"` // fraction of the template's landmarks in the overlap that were found, 0..1
+	Score float64 `json:"score"` // fraction of the template's landmarks in the matched stretch that were found, 0..1
 	// StartMs is where the template audio starts in the analysed audio
 	// (0 when the audio starts in the middle of the template).
 	StartMs int `json:"start_ms"`
@@ -70,6 +70,15 @@ type Matcher struct {
 	// going after a match and records every template that matches.
 	skip  int
 	found map[int]*Match
+	// ring holds the recent query landmarks for verify; sliceBuf is its
+	// scratch space. rejected remembers, per histogram cell, the hit
+	// total at which a candidate last failed verification, so that a
+	// cell is re-examined only when it has gathered more evidence.
+	ring     queryRing
+	sliceBuf []int32
+	rejected map[uint32]int
+	// Verdicts, when non-nil, receives every verification (tests, tuning).
+	onVerdict func(tid int, v verdict)
 }
 
 // NewMatcher returns a matcher positioned at the start of a recording.
@@ -85,6 +94,8 @@ func (m *Matcher) Reset() {
 	m.votes.reset()
 	m.match = nil
 	m.seen = 0
+	m.ring.reset()
+	clear(m.rejected)
 }
 
 // Process consumes the next frame of the recording. After a match it does
@@ -109,6 +120,7 @@ func (m *Matcher) onLandmark(lm Landmark) {
 	if m.match != nil {
 		return
 	}
+	m.ring.push(lm)
 	bucket := m.lib.ix.bucket(lm.Hash)
 	if len(bucket) > m.lib.ix.maxBucket {
 		return // a hash this common says little and would cost much
@@ -128,16 +140,22 @@ func (m *Matcher) onLandmark(lm Landmark) {
 			continue
 		}
 		total, anchors, first := m.window(tid, bin)
-		if total >= minHits && anchors >= minAnchors && lm.T-first >= minSpanFrames {
-			if m.found != nil {
-				if m.found[tid] == nil {
-					m.found[tid] = m.newMatch(tid, off, total)
-				}
-				continue
-			}
-			m.match = m.newMatch(tid, off, total)
-			return
+		if total < minHits || anchors < minAnchors || lm.T-first < minSpanFrames {
+			continue
 		}
+		if m.found != nil && m.found[tid] != nil {
+			continue
+		}
+		vd, ok := m.confirm(tid, bin, off, total)
+		if !ok {
+			continue
+		}
+		if m.found != nil {
+			m.found[tid] = m.newMatch(tid, off, vd)
+			continue
+		}
+		m.match = m.newMatch(tid, off, vd)
+		return
 	}
 }
 
@@ -177,7 +195,29 @@ func (m *Matcher) window(tid int, bin int32) (total, anchors int, first int32) {
 	return total, anchors, first
 }
 
-func (m *Matcher) newMatch(tid int, off int32, hits int) *Match {
+// confirm verifies a candidate cell unless it already failed with as
+// much evidence as it has now.
+func (m *Matcher) confirm(tid int, bin, off int32, total int) (verdict, bool) {
+	key := voteKey(tid, bin)
+	if last, seen := m.rejected[key]; seen && total <= last {
+		return verdict{}, false
+	}
+	vd := m.verify(tid, off)
+	if m.onVerdict != nil {
+		m.onVerdict(tid, vd)
+	}
+	if vd.ok() {
+		return vd, true
+	}
+	if m.rejected == nil {
+		m.rejected = make(map[uint32]int)
+	}
+	m.rejected[key] = total
+	return vd, false
+}
+
+func (m *Matcher) newMatch(tid int, off int32, vd verdict) *Match {
+	hits := vd.hits
 	t := &m.lib.templates[tid]
 	startMs := int(off) * dsp.FrameMs
 	offsetMs := 0
@@ -185,13 +225,9 @@ func (m *Matcher) newMatch(tid int, off int32, hits int) *Match {
 		offsetMs, startMs = -startMs, 0
 	}
 	detected := m.now.EndMs()
-	// Expected landmarks in the overlap so far, from the template's density.
-	overlapMs := min(detected-startMs, t.DurationMs-offsetMs)
-	score := 1.0
-	if t.DurationMs > 0 && overlapMs > 0 {
-		expected := float64(t.Landmarks) * float64(overlapMs) / float64(t.DurationMs)
-		score = min(1, float64(hits)/max(expected, 1))
-	}
+	// Score: the fraction of the template's landmarks in the matched
+	// stretch that the recording reproduced (verify's tmplFrac).
+	score := min(1, vd.tmplFrac)
 	return &Match{
 		Name: t.Name, Class: t.Class, Score: score,
 		StartMs: startMs, OffsetMs: offsetMs, DetectedMs: detected,

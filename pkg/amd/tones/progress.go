@@ -65,6 +65,11 @@ const (
 	ringSameHz        = 15.0
 	ringSameBeatingHz = 35.0
 	doubleQuietMs     = 1000 // a double ring is followed by ≥ 1 s without tone
+	// The answer is confirmed on 50 ms ≥ 10 dB over the line floor, but
+	// dated from where that sound first rose 3 dB over it (at most 300 ms
+	// earlier): the start of a word is softer than its vowel.
+	riseFloorRatio = 2.0
+	maxRiseMs      = 300
 )
 
 // progressKind classifies one frame.
@@ -130,6 +135,11 @@ type burst struct {
 	stray          float64 // share of frames > 15 Hz off the burst's frequency
 	outsidePair    float64 // share of frames whose peak is outside 370-500 Hz
 	usPair         bool    // the 50 ms Goertzel powers show both 440 and 480 Hz
+	// weak: plausible only as a lobe whose peak hops about at a steady
+	// level (a 400+450 pair whose 50 Hz beat 10 ms frames alias away); a
+	// vowel can do that too, so such a burst makes a ring only by
+	// repeating with a ring period.
+	weak bool
 }
 
 func (b burst) dur() int { return b.endMs - b.startMs }
@@ -153,12 +163,13 @@ type ProgressDetector struct {
 	pair        usPairMeter
 
 	// the previous plausible burst, for the double ring and the period
-	prev          burst
-	havePrev      bool
-	doublePending bool  // a double ring waiting for the pause after it
-	double        burst // its second burst
-	doubleStartMs int   // and the start of its first
-	lastRingStart int   // start of the last ring counted (-1: none)
+	prev, prev2         burst
+	havePrev, havePrev2 bool
+	prevRing            bool  // the previous burst was counted as a ring
+	doublePending       bool  // a double ring waiting for the pause after it
+	double              burst // its second burst
+	doubleStartMs       int   // and the start of its first
+	lastRingStart       int   // start of the last ring counted (-1: none)
 
 	// last bursts (busy cadence needs three on-times and two gaps)
 	hist  [3]burst
@@ -170,12 +181,14 @@ type ProgressDetector struct {
 	audioFrames  int
 	audioGap     int
 	audioSinceMs int // audio heard since AnsweredAtMs, to undo a false answer
+	riseStart    int // start of the current run of frames ≥ 3 dB over the floor (-1: none)
+	riseGap      int // frames under it bridged in that run
 }
 
 // NewProgress returns a call-progress detector.
 func NewProgress() *ProgressDetector {
 	return &ProgressDetector{st: Progress{AnsweredAtMs: -1, LastToneEndMs: -1, RingbackMs: -1, BusyMs: -1},
-		audioStart: -1, lastRingStart: -1}
+		audioStart: -1, lastRingStart: -1, riseStart: -1}
 }
 
 // State returns the call-progress state so far.
@@ -271,9 +284,10 @@ func (d *ProgressDetector) endBurst(f *dsp.Frame) {
 	b.stray = float64(d.stray) / n
 	b.outsidePair = float64(d.outsidePair) / n
 	b.usPair = d.pair.isPair()
+	b.weak = b.onlyWandering()
 	if !b.plausible() {
 		d.nHist = 0
-		d.havePrev = false // a repetition must be of consecutive bursts
+		d.havePrev, d.havePrev2 = false, false // a repetition must be of consecutive bursts
 		return
 	}
 	d.classifyBurst(b, f.EndMs())
@@ -308,6 +322,13 @@ func (b burst) plausible() bool {
 	return wanders && b.outsidePair <= progMaxStray && b.freq >= 390 && b.freq <= 480
 }
 
+// onlyWandering: see burst.weak.
+func (b burst) onlyWandering() bool {
+	steadySingle := !b.dual && b.stray <= progMaxStray && b.freq >= 380 && b.freq <= 500
+	resolvedPair := b.dual && b.stray <= progMaxStray && b.freq >= 465 && b.freq <= 495
+	return !b.usPair && !steadySingle && !resolvedPair && b.energyCV <= beatCVForDual
+}
+
 func (b burst) region() string {
 	if b.usPair || b.dual && b.freq >= 465 || b.energyCV > beatCVForDual && b.freq >= 440 {
 		return "US"
@@ -336,6 +357,9 @@ func (d *ProgressDetector) doubleRing(b burst) bool {
 		return false
 	}
 	p := d.prev
+	if p.weak && b.weak {
+		return false
+	}
 	gap := b.startMs - p.endMs
 	return p.dur() >= doubleOnMinMs && p.dur() <= doubleOnMaxMs && b.dur() >= doubleOnMinMs && b.dur() <= doubleOnMaxMs &&
 		gap >= doubleGapMinMs && gap <= doubleGapMaxMs
@@ -344,13 +368,26 @@ func (d *ProgressDetector) doubleRing(b burst) bool {
 // periodicRing reports whether b is the previous plausible burst again,
 // one ring period (2.5-6.5 s, start to start) later: ringback whatever the
 // region's on-time.
+// The burst before the previous one counts too: the first bursts of two
+// double rings are one period apart.
 func (d *ProgressDetector) periodicRing(b burst) bool {
-	if !d.havePrev || !sameTone(d.prev, b) || b.dur() < doubleOnMinMs {
+	if b.dur() < doubleOnMinMs {
 		return false
 	}
-	period := b.startMs - d.prev.startMs
-	ratio := float64(b.dur()) / float64(max(d.prev.dur(), 1))
-	return period >= ringPeriodMinMs && period <= ringPeriodMaxMs && ratio >= 0.7 && ratio <= 1.4
+	for _, p := range [...]struct {
+		b  burst
+		ok bool
+	}{{d.prev, d.havePrev}, {d.prev2, d.havePrev2}} {
+		if !p.ok || !sameTone(p.b, b) {
+			continue
+		}
+		period := b.startMs - p.b.startMs
+		ratio := float64(b.dur()) / float64(max(p.b.dur(), 1))
+		if period >= ringPeriodMinMs && period <= ringPeriodMaxMs && ratio >= 0.7 && ratio <= 1.4 {
+			return true
+		}
+	}
+	return false
 }
 
 // confirmDouble counts a pending double ring once doubleQuietMs passed
@@ -366,14 +403,23 @@ func (d *ProgressDetector) confirmDouble(f *dsp.Frame) {
 func (d *ProgressDetector) classifyBurst(b burst, nowMs int) {
 	double, periodic := d.doubleRing(b), d.periodicRing(b)
 	prevStart := d.prev.startMs
+	d.prev2, d.havePrev2 = d.prev, d.havePrev
 	d.prev, d.havePrev = b, true
 	d.doublePending = false // another burst came: not the pause after a double ring
+	prevRing := d.prevRing
+	d.prevRing = false
 	switch dur := b.dur(); {
-	case dur >= ringMinMs && dur <= ringMaxMs, dur >= ringTruncMs && dur <= ringMaxMs && b.startMs == 0, periodic:
-		d.countRing(b, b.startMs, nowMs)
+	case double && prevRing:
+		// The second half of a double ring whose first half was counted
+		// already (a truncated first ring, or one period after the last).
+		d.st.RingOnMs = b.endMs - prevStart
+		d.nHist = 0
 	case double:
 		d.doublePending, d.double, d.doubleStartMs = true, b, prevStart
 		d.pushBusy(b, nowMs)
+	case !b.weak && (dur >= ringMinMs && dur <= ringMaxMs || dur >= ringTruncMs && dur <= ringMaxMs && b.startMs == 0), periodic:
+		d.countRing(b, b.startMs, nowMs)
+		d.prevRing = true
 	case dur >= busyOnMinMs && dur <= busyOnMaxMs:
 		d.pushBusy(b, nowMs)
 	default:
@@ -443,7 +489,7 @@ func (d *ProgressDetector) pushBusy(b burst, nowMs int) {
 }
 
 func (d *ProgressDetector) resetAudio() {
-	d.audioFrames, d.audioGap, d.audioStart = 0, 0, -1
+	d.audioFrames, d.audioGap, d.audioStart, d.riseStart = 0, 0, -1, -1
 }
 
 // trackAudio finds the answer: after a ring, the first run of audio clearly
@@ -453,6 +499,17 @@ func (d *ProgressDetector) trackAudio(f *dsp.Frame) {
 		return
 	}
 	loud := d.e > 10*d.floor && d.e > energyOfDBm0(-55)
+	switch {
+	case d.e > riseFloorRatio*d.floor:
+		d.riseGap = 0
+		if d.riseStart < 0 {
+			d.riseStart = f.StartMs()
+		}
+	case d.riseGap < audioBridge: // a frame of noise dipping under the threshold
+		d.riseGap++
+	default:
+		d.riseStart = -1
+	}
 	if d.st.AnsweredAtMs >= 0 {
 		if loud {
 			d.audioSinceMs += dsp.FrameMs
@@ -463,6 +520,11 @@ func (d *ProgressDetector) trackAudio(f *dsp.Frame) {
 	case loud:
 		if d.audioStart < 0 {
 			d.audioStart = f.StartMs()
+			if d.riseStart >= 0 {
+				// The sound rose out of the floor a little earlier (a soft
+				// consonant, a word under hum): that is where it began.
+				d.audioStart = max(d.riseStart, d.audioStart-maxRiseMs)
+			}
 		}
 		d.audioFrames++
 		d.audioGap = 0
@@ -473,7 +535,7 @@ func (d *ProgressDetector) trackAudio(f *dsp.Frame) {
 	case d.audioStart >= 0:
 		d.audioGap++
 		if d.audioGap > audioBridge {
-			d.resetAudio()
+			d.audioFrames, d.audioGap, d.audioStart = 0, 0, -1 // (the rise goes on)
 		}
 	}
 }

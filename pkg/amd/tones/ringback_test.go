@@ -161,3 +161,32 @@ func TestBeepAfterRingbackSurvives(t *testing.T) {
 		}
 	}
 }
+
+// The answer point is where the first word rose out of the line noise,
+// not where it became loud: a soft onset 6 dB over the noise (with 50 Hz
+// hum and a DC offset) must not move it later, or the word's start is lost.
+func TestAnswerPointSoftOnset(t *testing.T) {
+	for _, hum := range []float64{-70, -50} {
+		s := sig{}.tone(425, 1000, -16).silence(4000).tone(425, 1000, -16).silence(1500)
+		answer := endMsOf(s)
+		s = s.append(atLevel(vowel(120, 150, 1), -44)).append(atLevel(vowel(120, 300, 2), -20)).silence(2000)
+		s = mix(s.noise(-50, 3), sig{}.tone(50, endMsOf(s), hum)).withDC(-400)
+		st := runProgress(s)
+		if st.Rings != 2 || abs(st.AnsweredAtMs-answer) > 30 {
+			t.Errorf("hum %.0f dBm0: %+v, want answered at %d", hum, st, answer)
+		}
+	}
+}
+
+// atLevel scales s to a mean power of dBm0.
+func atLevel(s sig, dBm0 float64) sig {
+	var p float64
+	for _, v := range s {
+		p += float64(v) * float64(v)
+	}
+	g := float32(math.Sqrt(energyOfDBm0(dBm0) / (p / float64(len(s)))))
+	for i := range s {
+		s[i] *= g
+	}
+	return s
+}
