@@ -204,11 +204,9 @@ func (p *pipeline) finish() *Result {
 		Params:       p.params(),
 		Version:      p.cfg.Version,
 	}
-	if b := ev.reportedBeep(); b != nil {
-		res.Beep = b
-		if len(ev.beeps) > 1 {
-			res.Beeps = ev.beeps
-		}
+	res.Beep = ev.reportedBeep(p.cfg.Policy)
+	if len(ev.beeps) > 1 || (len(ev.beeps) == 1 && res.Beep == nil) {
+		res.Beeps = ev.beeps // every beep-like tone, also those not taken as the greeting's beep
 	}
 	if prog.Ringback || prog.Busy {
 		res.Progress = &ProgressInfo{Ringback: prog.Ringback, Busy: prog.Busy, Region: prog.Region,

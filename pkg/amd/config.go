@@ -66,7 +66,7 @@ func (c *Config) Validate() error {
 	if c.AnswerAtMs < 0 {
 		return fmt.Errorf("answer point %d ms: must not be negative", c.AnswerAtMs)
 	}
-	if c.Policy.EvidenceWindowMs <= 0 || c.Policy.BeepAfterHumanMs < 0 || c.Policy.GreetingGapMs < 0 || c.Policy.MinLoneBeepMs < 0 || c.Policy.MaxLoneBeeps < 0 {
+	if c.Policy.EvidenceWindowMs <= 0 || c.Policy.BeepAfterHumanMs < 0 || c.Policy.GreetingGapMs < 0 || c.Policy.MinLoneBeepMs < 0 || c.Policy.MaxLoneBeeps < 0 || c.Policy.PostBeepQuietMs < 0 {
 		return fmt.Errorf("policy: the evidence window must be positive, the beep windows not negative")
 	}
 	return nil

@@ -2,6 +2,7 @@ package amd
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/khompctl/khompctl/pkg/amd/asterisk"
 	"github.com/khompctl/khompctl/pkg/amd/cadence"
@@ -58,11 +59,18 @@ type Policy struct {
 	// beep). A conversation leaves longer turns; a beep after one (call
 	// waiting, a recorder) does not make the call a machine.
 	GreetingGapMs int
+	// PostBeepQuietMs: a voicemail beep ends the greeting, so the machine
+	// is quiet after it. A tone-like vowel inside speech is followed by
+	// more speech: a beep after which a voice starts within this long is
+	// not the greeting's beep. A beep that decides the call is therefore
+	// dated no earlier than this long after its end.
+	PostBeepQuietMs int
 }
 
 // DefaultPolicy returns the documented defaults.
 func DefaultPolicy() Policy {
-	return Policy{EvidenceWindowMs: 30000, BeepAfterHumanMs: 4000, GreetingGapMs: 2000, MinLoneBeepMs: 100, MaxLoneBeeps: 2}
+	return Policy{EvidenceWindowMs: 30000, BeepAfterHumanMs: 4000, GreetingGapMs: 2000, MinLoneBeepMs: 100, MaxLoneBeeps: 2,
+		PostBeepQuietMs: 400}
 }
 
 // Confidences of the tone and template evidence. These detectors either
@@ -116,12 +124,12 @@ func fuseCadence(ev *evidence, pol Policy) verdict {
 		return v
 	case cadence.Human:
 		if beep != nil && (beep.StartMs <= c.DecidedMs+pol.BeepAfterHumanMs || ev.speechRunsInto(c.DecidedMs, beep.StartMs, pol.GreetingGapMs)) {
-			return beepVerdict(beep)
+			return ev.beepVerdict(beep, pol)
 		}
 		return verdict{Human, c.DecidedMs, c.Confidence, humanConclusion(c.Stats), "", cause}
 	case cadence.Silence:
 		if ev.loneBeep(beep, pol) {
-			return beepVerdict(beep)
+			return ev.beepVerdict(beep, pol)
 		}
 		v := verdict{Silence, c.DecidedMs, c.Confidence, ConclusionNoSpeech, "", cause}
 		if ev.busy {
@@ -130,7 +138,7 @@ func fuseCadence(ev *evidence, pol Policy) verdict {
 		return v
 	}
 	if ev.loneBeep(beep, pol) {
-		return beepVerdict(beep)
+		return ev.beepVerdict(beep, pol)
 	}
 	return verdict{NotSure, c.DecidedMs, c.Confidence, ConclusionUnknown, "", cause}
 }
@@ -151,8 +159,12 @@ func (ev *evidence) loneBeep(b *Beep, pol Policy) bool {
 	return n <= pol.MaxLoneBeeps
 }
 
-func beepVerdict(b *Beep) verdict {
-	return verdict{Machine, b.DetectedMs, beepConfidence, ConclusionVoiceMail, BeepPattern(b.FreqHz),
+// beepVerdict makes the call a voicemail on its beep. The verdict needs the
+// quiet after the beep (see PostBeepQuietMs), so it is available once that
+// was heard, or at the end of the audio.
+func (ev *evidence) beepVerdict(b *Beep, pol Policy) verdict {
+	at := max(b.DetectedMs, min(b.EndMs+pol.PostBeepQuietMs, ev.endMs))
+	return verdict{Machine, at, beepConfidence, ConclusionVoiceMail, BeepPattern(b.FreqHz),
 		fmt.Sprintf("beep:%.0fHz", b.FreqHz)}
 }
 
@@ -160,7 +172,7 @@ func beepVerdict(b *Beep) verdict {
 // answer: nobody spoke.
 func (ev *evidence) unanswered(beep *Beep, pol Policy) verdict {
 	if ev.loneBeep(beep, pol) {
-		return beepVerdict(beep)
+		return ev.beepVerdict(beep, pol)
 	}
 	if ev.busy {
 		return verdict{Silence, ev.endMs, 0.9, ConclusionInterception, "Busy tone", "progress:busy"}
@@ -224,23 +236,62 @@ func (ev *evidence) speechRunsInto(fromMs, toMs, maxGap int) bool {
 	return spoke && toMs-last <= maxGap
 }
 
-// greetingBeep is the first beep inside the evidence window that follows
-// the start of the greeting (any beep when nobody spoke), not counting
-// tone-like bits inside the speech itself.
+// greetingBeep is the beep that ends the greeting (see endsGreeting),
+// among those found inside the evidence window.
 func (ev *evidence) greetingBeep(pol Policy) *Beep {
-	return ev.firstBeepAfterVoice(func(b *Beep) bool { return ev.inWindow(b.DetectedMs, pol) })
+	return ev.greetingEndBeep(pol, func(b *Beep) bool { return ev.inWindow(b.DetectedMs, pol) })
 }
 
-// reportedBeep is the beep the `beep` field shows: the first after the
-// start of the greeting wherever it is, else the first one.
-func (ev *evidence) reportedBeep() *Beep {
-	if b := ev.firstBeepAfterVoice(func(*Beep) bool { return true }); b != nil {
-		return b
-	}
-	if len(ev.beeps) > 0 {
-		return &ev.beeps[0]
+// reportedBeep is the beep the `beep` field shows: the one that ends the
+// greeting, wherever it is. Tones that cannot be that beep (ringback
+// before the answer, a vowel inside speech, a fax or SIT tone) are not
+// reported there; `beeps` still lists them.
+func (ev *evidence) reportedBeep(pol Policy) *Beep {
+	return ev.greetingEndBeep(pol, func(*Beep) bool { return true })
+}
+
+// greetingEndBeep returns the first beep accepted by ok that can end a
+// greeting. When several beeps were heard this is the one after the
+// greeting: earlier ones were followed by more speech.
+func (ev *evidence) greetingEndBeep(pol Policy, ok func(*Beep) bool) *Beep {
+	firstVoice := ev.firstVoiceAfterAnswer()
+	for i := range ev.beeps {
+		if b := &ev.beeps[i]; ok(b) && ev.endsGreeting(b, firstVoice, pol) {
+			return b
+		}
 	}
 	return nil
+}
+
+// endsGreeting reports whether a beep can be the one that ends a voicemail
+// greeting: after the answer (before it, a tone is ringback or line
+// signalling), not before the first voice after the answer (a greeting
+// comes first; only when nobody spoke at all may a beep stand alone), not
+// inside a word (a sung or drawled vowel), not followed by more speech,
+// and not part of a fax or SIT signal.
+func (ev *evidence) endsGreeting(b *Beep, firstVoiceMs int, pol Policy) bool {
+	switch {
+	case b.StartMs < ev.answeredAt:
+		return false
+	case firstVoiceMs >= 0 && b.StartMs < firstVoiceMs:
+		return false
+	case ev.insideSpeech(b) || ev.speechResumes(b, pol.PostBeepQuietMs):
+		return false
+	case ev.partOfFax(b) || ev.partOfSIT(b):
+		return false
+	}
+	return true
+}
+
+// firstVoiceAfterAnswer is the start of the first voice segment at or
+// after the answer, -1 when nobody spoke.
+func (ev *evidence) firstVoiceAfterAnswer() int {
+	for _, s := range ev.voice {
+		if s.StartMs >= ev.answeredAt {
+			return s.StartMs
+		}
+	}
+	return -1
 }
 
 // insideSpeech reports whether a beep lies within one voice segment: the
@@ -255,24 +306,52 @@ func (ev *evidence) insideSpeech(b *Beep) bool {
 	return false
 }
 
-func (ev *evidence) firstBeepAfterVoice(ok func(*Beep) bool) *Beep {
-	firstVoice := -1
+// resumeSlackMs: a voice segment that starts this little before the end of
+// a beep is speech resuming, not the beep itself heard as a word (a beep
+// under 100 ms is not masked as a tone, so its own segment starts with it).
+const resumeSlackMs = 20
+
+// speechResumes reports whether a voice starts within quietMs after the
+// beep ends: the speaker went on, so the tone was part of the speech.
+func (ev *evidence) speechResumes(b *Beep, quietMs int) bool {
 	for _, s := range ev.voice {
-		if s.StartMs >= ev.answeredAt {
-			firstVoice = s.StartMs
-			break
+		if s.StartMs >= b.EndMs-resumeSlackMs && s.StartMs <= b.EndMs+quietMs {
+			return true
 		}
 	}
-	for i := range ev.beeps {
-		b := &ev.beeps[i]
-		if b.StartMs < ev.answeredAt || !ok(b) || ev.insideSpeech(b) {
-			continue
-		}
-		if firstVoice < 0 || b.StartMs >= firstVoice {
-			return b
+	return false
+}
+
+// partOfFax: once a fax or modem signal has started, every tone after it is
+// fax signalling (CNG repeats at 1100 Hz, CED/ANS, V.21), not a beep.
+func (ev *evidence) partOfFax(b *Beep) bool {
+	return ev.fax != nil && b.EndMs > ev.fax.StartMs
+}
+
+// sitSlackMs absorbs the detectors' edge timing when comparing a beep with
+// the SIT's segments; sitSameHz is the relative frequency tolerance that
+// makes a later tone a repeat of a SIT segment.
+const (
+	sitSlackMs = 20
+	sitSameHz  = 0.02
+)
+
+// partOfSIT: a beep that overlaps the SIT's three segments is one of them,
+// and a later tone at a segment's frequency is the SIT repeated after its
+// announcement.
+func (ev *evidence) partOfSIT(b *Beep) bool {
+	s := ev.sit
+	if s == nil {
+		return false
+	}
+	end := s.StartMs
+	for _, seg := range s.Segments {
+		end += seg.DurMs
+		if b.StartMs >= s.StartMs && math.Abs(b.FreqHz-seg.FreqHz) <= sitSameHz*seg.FreqHz {
+			return true
 		}
 	}
-	return nil
+	return b.StartMs < end+sitSlackMs && b.EndMs > s.StartMs-sitSlackMs
 }
 
 // voiceBefore reports whether speech was heard, after the answer, before t

@@ -50,7 +50,7 @@ type Result struct {
 	AnsweredAtMs int           `json:"answered_at_ms"`
 	Progress     *ProgressInfo `json:"call_progress,omitempty"`
 	Cadence      *CadenceInfo  `json:"cadence,omitempty"`
-	Beeps        []Beep        `json:"beeps,omitempty"` // every beep, when there is more than one
+	Beeps        []Beep        `json:"beeps,omitempty"` // every beep-like tone heard, when more than one or none ended the greeting
 	Audio        AudioInfo     `json:"audio"`
 	// VICIdial is what KHOMPSTATUSMAP would make of conclusion/pattern
 	// (filled by the CLI with --map).

@@ -57,6 +57,18 @@ const (
 	noiseDown   = 0.2
 	noiseUp     = 0.02
 	noiseMargin = 5
+	// Stationary noise (hiss): every bin fluctuates around its own mean
+	// level, and the dips pull the noise floor far below it, so noise
+	// alone clears noiseMargin. A peak must also stand meanMargin above
+	// the bin's slow mean log level (time constant ~0.5 s): stationary
+	// noise exceeds its log mean by 12 dB about once in 10,000 bin-frames,
+	// speech onsets do so all the time.
+	meanAlpha  = 0.02
+	meanMargin = 5
+	// Steady tones (beeps, hum harmonics, a carrier's test tone): a bin
+	// that has been a spectral maximum for persistFrames frames in a row
+	// (±1 bin) is a tone, not speech; it makes no peaks until it stops.
+	persistFrames = 15
 )
 
 // Landmark is one hash with the frame of its anchor peak.
@@ -69,6 +81,10 @@ type Landmark struct {
 // per frame once warmed up.
 type fingerprinter struct {
 	level  [bandBins]float32 // running log level per bin
+	mean   [bandBins]float32 // slow mean log level per bin (stationary noise)
+	// persist counts, per bin, the consecutive frames it has been a
+	// spectral local maximum (steady tones).
+	persist [bandBins]uint16
 	noise  [bandBins]float32 // background (noise floor) per bin
 	thresh [bandBins]float32 // masking threshold per bin
 	logs   [bandBins]float32 // log2 power of the current frame
@@ -161,7 +177,7 @@ func (fp *fingerprinter) pickPeaks(f *dsp.Frame) int {
 	if !fp.warm {
 		// Start the running level at the first frame so the opening of the
 		// audio is not one big onset.
-		fp.level, fp.noise = *cur, *cur
+		fp.level, fp.noise, fp.mean = *cur, *cur, *cur
 		fp.warm = true
 	}
 	// The masking threshold decays by decayPerFrame each frame; rather
@@ -207,12 +223,13 @@ func (fp *fingerprinter) pickPeaks(f *dsp.Frame) int {
 // floor of every bin in the same pass.
 func (fp *fingerprinter) findCandidates(cur *[bandBins]float32) {
 	var eligible [bandBins]bool
-	level, noise := &fp.level, &fp.noise
+	level, noise, mean := &fp.level, &fp.noise, &fp.mean
 	for k, v := range cur {
 		rise := v - level[k]
 		level[k] += levelAlpha * rise
 		d := v - noise[k]
-		eligible[k] = v >= floorLog2 && rise >= minRise && d >= noiseMargin
+		eligible[k] = v >= floorLog2 && rise >= minRise && d >= noiseMargin && v-mean[k] >= meanMargin
+		mean[k] += meanAlpha * (v - mean[k])
 		// Falls quickly toward dips, rises slowly (noiseUp per frame).
 		step := noiseDown * d
 		if step > noiseUp {
@@ -220,11 +237,31 @@ func (fp *fingerprinter) findCandidates(cur *[bandBins]float32) {
 		}
 		noise[k] += step
 	}
+	fp.trackTones(cur)
 	fp.npend = 0
+	persist := &fp.persist
 	for k := 1; k < bandBins-1; k++ {
-		if eligible[k] && cur[k] > cur[k-1] && cur[k] >= cur[k+1] {
+		if eligible[k] && cur[k] > cur[k-1] && cur[k] >= cur[k+1] &&
+			max(persist[k-1], persist[k], persist[k+1]) < persistFrames {
 			fp.pend[fp.npend] = k
 			fp.npend++
+		}
+	}
+}
+
+// trackTones updates, per bin, how many consecutive frames it has been a
+// loud spectral local maximum: a steady tone keeps its bin a maximum
+// frame after frame, speech harmonics and noise move on.
+func (fp *fingerprinter) trackTones(cur *[bandBins]float32) {
+	persist := &fp.persist
+	persist[0], persist[bandBins-1] = 0, 0
+	for k := 1; k < bandBins-1; k++ {
+		if cur[k] >= floorLog2 && cur[k] > cur[k-1] && cur[k] >= cur[k+1] {
+			if persist[k] < math.MaxUint16 {
+				persist[k]++
+			}
+		} else {
+			persist[k] = 0
 		}
 	}
 }
