@@ -8,16 +8,18 @@
 # recall and frequency error, decision_ms percentiles, the same figures for
 # the `asterisk` field, and error rates by condition. Measurement only: it
 # never fails on accuracy (exit 0 unless something could not run).
-#   scripts/eval_heldout.sh [-v] [-dir DIR] [-keep OUT.jsonl] [-before OLD.jsonl] [amd analyze flags...]
+#   scripts/eval_heldout.sh [-v] [-seed N] [-dir DIR] [-keep OUT.jsonl] [-before OLD.jsonl] [amd analyze flags...]
 #     -v       list every miss with its tags
+#     -seed    another draw of the same recipe (a fresh, never-seen corpus: use one after tuning)
 #     -dir     score an existing labelled directory instead (e.g. the dev corpus)
 #     -keep    also save the raw JSON lines
 #     -before  compare with an earlier run's JSON lines (-keep): figures moved, files fixed/broken
 set -euo pipefail
-verbose= dir= keep= before=
+verbose= dir= keep= before= seed=
 while [ $# -gt 0 ]; do
   case "$1" in
     -v) verbose=-v; shift ;;
+    -seed) seed="-seed $2"; shift 2 ;;
     -dir) dir=$2; shift 2 ;;
     -keep) keep=$2; shift 2 ;;
     -before) before=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
@@ -30,7 +32,7 @@ trap 'rm -rf "$tmp"' EXIT
 (cd "$root" && go build -o "$tmp/khompctl" ./cmd/khompctl && go build -o "$tmp/evalheldout" ./scripts/evalheldout)
 if [ -z "$dir" ]; then
   cache=${KHOMPCTL_CORPUS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/khompctl}
-  dir=$("$tmp/evalheldout" -ensure "$cache")
+  dir=$("$tmp/evalheldout" $seed -ensure "$cache")
 fi
 if [ ! -f "$dir/labels.tsv" ]; then
   echo "eval_heldout: $dir/labels.tsv not found" >&2

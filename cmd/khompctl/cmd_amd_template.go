@@ -106,7 +106,7 @@ func amdTemplateAddRun(opts *amdTemplateOptions, file string) error {
 	}
 	path, err := template.Add(opts.Library, opts.Class, opts.Name, part)
 	if err != nil {
-		if errors.Is(err, template.ErrExists) || errors.Is(err, template.ErrBadName) {
+		if errors.Is(err, template.ErrExists) || errors.Is(err, template.ErrBadName) || errors.Is(err, template.ErrUnusable) {
 			return usageError(err)
 		}
 		return err

@@ -32,7 +32,7 @@ import (
 
 // Version changes whenever the generator's output changes; it keys the
 // cache directory so tests never reuse a stale corpus.
-const Version = "cadence-corpus-7"
+const Version = "cadence-corpus-9"
 
 // Labels of the corpus (the amd analyze result classes).
 const (
@@ -437,7 +437,7 @@ func (g *generator) degrade(ctx context.Context, r *rand.Rand, b *built) (string
 		}
 	}
 	if b.ringbOK && r.Float64() < 0.15 {
-		region := []string{"US", "EU", "BR"}[r.IntN(3)]
+		region := pick(r, []string{"US", "EU", "BR", "UK"})
 		rings := 1 + r.IntN(2)
 		pre := ringback(region, rings, 300+r.Float64()*3500, uniform(r, 0, 2*math.Pi))
 		b.label.AnswerMs = len(pre) * 1000 / rate

@@ -181,7 +181,7 @@ var sitCodes = map[string][3]sitSegment{
 var sitCodeNames = []string{"IC", "NC", "VC", "RO", "NC2", "RO2", "IO", "RESERVED", "ITU"}
 
 // sit synthesises a SIT with small, realistic deviations: frequency
-// ±0.3 % (ITU ±10 Hz), duration ±4 %, per-segment level ±1 dB around
+// ±0.3 % (ITU ±50 Hz, the E.180 tolerance), duration ±4 %, per-segment level ±1 dB around
 // dbm0, gaps of 0–4 ms (ITU 0–30 ms).
 func sit(code string, dbm0 float64, r *rand.Rand) []float32 {
 	segs := sitCodes[code]
@@ -190,7 +190,7 @@ func sit(code string, dbm0 float64, r *rand.Rand) []float32 {
 		f := s.freq * (1 + (r.Float64()*2-1)*0.003)
 		gapMax := 4.0
 		if code == "ITU" {
-			f = s.freq + (r.Float64()*2-1)*10
+			f = s.freq + (r.Float64()*2-1)*50
 			gapMax = 30
 		}
 		d := s.ms * (1 + (r.Float64()*2-1)*0.04)
@@ -213,6 +213,9 @@ func ringback(region string, rings int, lastOffMs, phase float64) []float32 {
 	case "US": // 440+480 Hz, 2 s on, 4 s off, -19 dBm0 per tone
 		on, offMs = tone(2000, -19, 440), 4000
 		add(on, phasedTone(2000, -19, 480, phase))
+	case "UK": // 400+450 Hz double ring: 0.4 s on, 0.2 s off, 0.4 s on, 2 s off
+		burst := tone(400, -19, 400, 450)
+		on, offMs = concat(burst, silence(200), burst), 2000
 	case "EU": // 425 Hz, 1 s on, 4 s off (CEPT)
 		on, offMs = tone(1000, -13, 425), 4000
 	default: // BR: 425 Hz, 1 s on, 4 s off

@@ -66,8 +66,12 @@ type pipeline struct {
 	// notAnswerMs is an answer point call progress proposed that was not
 	// one (ringback after speech, a transfer), so it is not judged again.
 	notAnswerMs int
-	lastFrame   int // end of the last frame, ms
-	astFromMs   int // Asterisk's AMD() starts with the frame starting here
+	// silentAnswered: answerMs is where the next ring was due after the
+	// ringing stopped with nothing heard (see silentAnswer).
+	silentAnswered bool
+	lastTonalMs    int // end of the last frame the tone bank called tonal
+	lastFrame      int // end of the last frame, ms
+	astFromMs      int // Asterisk's AMD() starts with the frame starting here
 }
 
 func newPipeline(cfg *Config) *pipeline {
@@ -103,35 +107,87 @@ func (p *pipeline) frame(f *dsp.Frame) {
 		p.ast.Process(f)
 	}
 	tonal := p.bank.Process(f)
+	if tonal {
+		p.lastTonalMs = f.EndMs()
+	}
 	if p.matcher != nil {
 		p.matcher.Process(f)
 	}
-	// A recording that starts before the answer: as soon as call progress
-	// knows where the answer was, the cadence restarts its analysis there
-	// (it replays what it heard since, so nothing is lost).
-	if st := p.bank.Progress.State(); p.cfg.AnswerAtMs == 0 && st.AnsweredAtMs > 0 && st.AnsweredAtMs != p.answerMs && st.AnsweredAtMs != p.notAnswerMs {
-		if p.preAnswer(st) {
-			p.answerMs = st.AnsweredAtMs
-			p.mask.answer(st.AnsweredAtMs)
-		} else {
-			p.notAnswerMs = st.AnsweredAtMs // judged once
-		}
+	if p.cfg.AnswerAtMs == 0 {
+		p.followAnswer(f.EndMs())
 	}
 	p.mask.process(f, tonal)
 	p.lastFrame = f.EndMs()
 }
 
+// followAnswer moves the answer point of a recording that starts before the
+// answer. As soon as call progress knows where the answer was (the first
+// audio after the last ring), the cadence restarts its analysis there (it
+// replays what it heard since, so nothing is lost). When the ringing stops
+// and nothing is heard, the call was answered at the latest when the next
+// ring was due: one ring-off period after the last ring; the
+// initial-silence clock starts there.
+func (p *pipeline) followAnswer(nowMs int) {
+	st := p.bank.Progress.State()
+	if p.silentAnswered && st.LastToneEndMs <= p.answerMs {
+		return // answered in silence; later speech is not a later answer
+	}
+	at, silent := st.AnsweredAtMs, false
+	if at <= 0 {
+		at, silent = p.silentAnswer(st, nowMs), true
+	}
+	if at <= 0 || at == p.answerMs || at == p.notAnswerMs {
+		return
+	}
+	if p.preAnswer(st, at) {
+		p.answerMs, p.silentAnswered = at, silent
+		p.mask.answer(at)
+	} else {
+		p.notAnswerMs = at // judged once
+	}
+}
+
+// silentAnswer is the latest possible answer point when ringback stopped
+// and no audio followed: the end of the last ring plus one ring-off period.
+// 0 while that moment has not come (or there was no ringback).
+func (p *pipeline) silentAnswer(st tones.Progress, nowMs int) int {
+	if !st.Ringback || st.Busy || st.LastToneEndMs <= 0 || p.answerMs > st.LastToneEndMs {
+		return 0
+	}
+	at := st.LastToneEndMs + p.ringOffMs(st)
+	if nowMs < at+ringGraceMs || nowMs-p.lastTonalMs < ringGraceMs {
+		return 0 // the next ring may still come, or is sounding
+	}
+	return at
+}
+
+// ringOffMs is the silence between two rings: measured when two rings were
+// heard, else the cadence profile's default (the longest usual ring-off).
+func (p *pipeline) ringOffMs(st tones.Progress) int {
+	if off := st.RingPeriodMs - st.RingOnMs; st.RingPeriodMs > 0 && off >= minRingOffMs && off <= maxRingOffMs {
+		return off
+	}
+	return p.cfg.Cadence.RingbackOffMs
+}
+
 // Limits on what counts as ringback before the answer (rather than a
 // transfer or a hold tone in the middle of a call).
 const (
-	maxAnswerMs = 120000 // dialers give up ringing well before 2 minutes
-	ringCycleMs = 6000   // the longest ring cycle (US: 2 s on, 4 s off)
+	maxAnswerMs  = 120000 // dialers give up ringing well before 2 minutes
+	ringCycleMs  = 6000   // the longest ring cycle (US: 2 s on, 4 s off)
+	minRingOffMs = 1500   // UK/AU/IN double ring: 2 s off
+	maxRingOffMs = 5000   // US and most others: 4 s off
+	// ringGraceMs: a ring may come this much later than one ring-off
+	// period (cadence tolerance, detection delay) before the ringing is
+	// taken to have stopped.
+	ringGraceMs = 500
 )
 
-// preAnswer reports whether the ringback call progress heard came before
-// the answer: early enough, and with nobody speaking before the rings.
-func (p *pipeline) preAnswer(st tones.Progress) bool {
-	if st.AnsweredAtMs > maxAnswerMs {
+// preAnswer reports whether an answer at atMs after the ringback call
+// progress heard is plausible: early enough, and with nobody speaking
+// before the rings.
+func (p *pipeline) preAnswer(st tones.Progress, atMs int) bool {
+	if atMs > maxAnswerMs {
 		return false
 	}
 	if p.answerMs > 0 {
@@ -174,7 +230,7 @@ func (p *pipeline) finish() *Result {
 	// Still ringing at the end (or only busy) and nobody spoke: nobody
 	// answered, and what the cadence made of the silence between rings
 	// means nothing.
-	if (prog.Ringback || prog.Busy) && prog.AnsweredAtMs < 0 && p.cad.Stats().Words == 0 {
+	if (prog.Ringback || prog.Busy) && prog.AnsweredAtMs < 0 && p.answerMs == 0 && p.cad.Stats().Words == 0 {
 		ev.ringing = true
 	} else {
 		ev.cad = p.mask.decision(p.lastFrame)

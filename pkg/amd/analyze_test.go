@@ -337,16 +337,16 @@ func TestRingbackAfterSpeechIsNotAnAnswer(t *testing.T) {
 func TestPreAnswerGuard(t *testing.T) {
 	quiet := newPipeline(&Config{Cadence: DefaultConfig().Cadence, Asterisk: DefaultConfig().Asterisk})
 	quiet.write(make([]float32, 14*8000))
-	if !quiet.preAnswer(tones.Progress{AnsweredAtMs: 12000, RingbackMs: 2000}) {
+	if !quiet.preAnswer(tones.Progress{AnsweredAtMs: 12000, RingbackMs: 2000}, 12000) {
 		t.Error("ringback from the start rejected")
 	}
-	if quiet.preAnswer(tones.Progress{AnsweredAtMs: 130000, RingbackMs: 2000}) {
+	if quiet.preAnswer(tones.Progress{AnsweredAtMs: 130000, RingbackMs: 2000}, 130000) {
 		t.Error("an answer after 130 s of ringing accepted")
 	}
 	talked := newPipeline(&Config{Cadence: DefaultConfig().Cadence, Asterisk: DefaultConfig().Asterisk})
 	talked.write(loadParity(t, "03_hello_at_t0.wav"))
 	talked.write(make([]float32, 12*8000))
-	if talked.preAnswer(tones.Progress{AnsweredAtMs: 20000, RingbackMs: 16000}) {
+	if talked.preAnswer(tones.Progress{AnsweredAtMs: 20000, RingbackMs: 16000}, 20000) {
 		t.Error("ringing after speech taken as the answer")
 	}
 }

@@ -70,7 +70,7 @@ type Policy struct {
 // DefaultPolicy returns the documented defaults.
 func DefaultPolicy() Policy {
 	return Policy{EvidenceWindowMs: 30000, BeepAfterHumanMs: 4000, GreetingGapMs: 2000, MinLoneBeepMs: 100, MaxLoneBeeps: 2,
-		PostBeepQuietMs: 400}
+		PostBeepQuietMs: 300}
 }
 
 // Confidences of the tone and template evidence. These detectors either

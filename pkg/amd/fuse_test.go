@@ -60,15 +60,15 @@ func TestFusionPrecedence(t *testing.T) {
 		{"machine without beep", evidence{cad: cad(cadence.Machine, 2500, 2000), voice: voice, ast: ast},
 			Machine, 2500, "Answering machine", ""},
 		{"human then beep soon after is a terse voicemail", evidence{
-			cad: cad(cadence.Human, 3300, 500), beeps: []Beep{{Detected: true, FreqHz: 1400, StartMs: 4000, EndMs: 4400, DetectedMs: 4460}}, voice: voice, ast: ast},
-			Machine, 4460, "Voice mail", "Voice mail 1400Hz"},
+			endMs: 60000, cad: cad(cadence.Human, 3300, 500), beeps: []Beep{{Detected: true, FreqHz: 1400, StartMs: 4000, EndMs: 4400, DetectedMs: 4460}}, voice: voice, ast: ast},
+			Machine, 4700, "Voice mail", "Voice mail 1400Hz"},
 		{"beep long after a human stays human", evidence{
 			cad: cad(cadence.Human, 1300, 500), beeps: []Beep{{Detected: true, FreqHz: 1400, StartMs: 9000, EndMs: 9400, DetectedMs: 9460}}, voice: voice, ast: ast},
 			Human, 1300, "Short human answer", ""},
-		{"greeting that ran on into its beep overturns HUMAN", evidence{
+		{"greeting that ran on into its beep overturns HUMAN", evidence{endMs: 60000,
 			cad: cad(cadence.Human, 2900, 600), beeps: []Beep{{Detected: true, FreqHz: 1200, StartMs: 19000, EndMs: 19700, DetectedMs: 19770}},
 			voice: []cadence.Segment{{StartMs: 1000, EndMs: 2100}, {StartMs: 3500, EndMs: 9000}, {StartMs: 10500, EndMs: 18400}}, ast: ast},
-			Machine, 19770, "Voice mail", "Voice mail 1200Hz"},
+			Machine, 20000, "Voice mail", "Voice mail 1200Hz"},
 		{"a conversation with turns, then a beep, stays HUMAN", evidence{
 			cad: cad(cadence.Human, 2900, 600), beeps: []Beep{{Detected: true, FreqHz: 440, StartMs: 19000, EndMs: 19300, DetectedMs: 19370}},
 			voice: []cadence.Segment{{StartMs: 1000, EndMs: 2100}, {StartMs: 3500, EndMs: 9000}, {StartMs: 12500, EndMs: 18400}}, ast: ast},
@@ -83,8 +83,8 @@ func TestFusionPrecedence(t *testing.T) {
 			cad: cad(cadence.Machine, 2500, 2000), beeps: []Beep{{Detected: true, FreqHz: 720, StartMs: 100, EndMs: 300, DetectedMs: 360}}, voice: voice, ast: ast},
 			Machine, 2500, "Answering machine", ""},
 		{"silence", evidence{cad: cad(cadence.Silence, 2500, 0), ast: ast}, Silence, 2500, "No speech", ""},
-		{"beep alone is a voicemail", evidence{cad: cad(cadence.Silence, 2500, 0), beeps: []Beep{beep}, ast: ast},
-			Machine, 6360, "Voice mail", "Voice mail 1000Hz"},
+		{"beep alone is a voicemail", evidence{endMs: 60000, cad: cad(cadence.Silence, 2500, 0), beeps: []Beep{beep}, ast: ast},
+			Machine, 6600, "Voice mail", "Voice mail 1000Hz"},
 		{"a click-length blip is not a voicemail", evidence{cad: cad(cadence.Silence, 2500, 0), beeps: []Beep{{Detected: true, FreqHz: 1000, StartMs: 500, EndMs: 560, DetectedMs: 610}}, ast: ast},
 			Silence, 2500, "No speech", ""},
 		{"a train of tone bursts is not a voicemail", evidence{cad: cad(cadence.NotSure, 5000, 0), beeps: []Beep{beep, beep, beep, beep}, ast: ast},
@@ -201,5 +201,63 @@ func TestVocabularyInDefaultMap(t *testing.T) {
 	}
 	if r := m.Lookup(ConclusionInterception, SITPattern("IO")); r.Rule != container.RuleConclusion {
 		t.Errorf("IO: rule %s", r.Rule)
+	}
+}
+
+// TestGreetingBeepRules checks each reason a beep-like tone is not the beep
+// that ends a greeting, on the evidence alone.
+func TestGreetingBeepRules(t *testing.T) {
+	voice := []cadence.Segment{{StartMs: 3000, EndMs: 5000}}
+	good := Beep{Detected: true, FreqHz: 1000, StartMs: 5600, EndMs: 6000, DetectedMs: 6050}
+	sit := &SITResult{Code: "IC", StartMs: 1000, DetectedMs: 2000,
+		Segments: []SITSegment{{FreqHz: 913.8, DurMs: 274}, {FreqHz: 1370.6, DurMs: 274}, {FreqHz: 1776.7, DurMs: 380}}}
+	for _, tc := range []struct {
+		name string
+		ev   evidence
+		want bool // the tone is the greeting's beep
+	}{
+		{"after the greeting, quiet after", evidence{voice: voice}, true},
+		{"before the answer", evidence{voice: nil, answeredAt: 7000}, false},
+		{"before the first voice after the answer", evidence{voice: []cadence.Segment{{StartMs: 6500, EndMs: 8000}}}, false},
+		{"alone, nobody spoke", evidence{}, true},
+		{"inside a word", evidence{voice: []cadence.Segment{{StartMs: 5000, EndMs: 6500}}}, false},
+		{"speech resumes 200 ms after", evidence{voice: append([]cadence.Segment{{StartMs: 6200, EndMs: 6900}}, voice...)}, false},
+		{"speech resumes 1 s after", evidence{voice: []cadence.Segment{{StartMs: 3000, EndMs: 5000}, {StartMs: 7000, EndMs: 7900}}}, true},
+		{"the beep itself heard as a short word", evidence{voice: []cadence.Segment{{StartMs: 3000, EndMs: 5000}, {StartMs: 5600, EndMs: 6030}}}, true},
+		{"after a fax tone started", evidence{voice: voice, fax: &FaxResult{Signal: "CNG", StartMs: 5500, DetectedMs: 9000}}, false},
+		{"before a fax tone", evidence{voice: voice, fax: &FaxResult{Signal: "CED", StartMs: 6500, DetectedMs: 9000}}, true},
+		{"overlaps a SIT", evidence{sit: &SITResult{Code: "IC", StartMs: 5000, Segments: sit.Segments}}, false},
+		{"a SIT segment's frequency after the SIT", evidence{voice: voice, sit: sit}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := tc.ev
+			ev.endMs = 20000
+			ev.beeps = []Beep{good}
+			if got := ev.reportedBeep(DefaultPolicy()) != nil; got != tc.want {
+				t.Errorf("greeting beep: %v, want %v", got, tc.want)
+			}
+		})
+	}
+	repeat := evidence{endMs: 20000, voice: voice, sit: sit, beeps: []Beep{{Detected: true, FreqHz: 1776, StartMs: 5600, EndMs: 5980, DetectedMs: 6000}}}
+	if b := repeat.reportedBeep(DefaultPolicy()); b != nil {
+		t.Errorf("the SIT's 1776.7 Hz segment repeated after the announcement taken as beep %+v", b)
+	}
+}
+
+// TestFalseBeepCannotOverturnHuman: a tone after which the speaker goes on
+// never turns HUMAN into MACHINE; the same tone followed by quiet does,
+// dated after that quiet.
+func TestFalseBeepCannotOverturnHuman(t *testing.T) {
+	beep := Beep{Detected: true, FreqHz: 489, StartMs: 2410, EndMs: 2474, DetectedMs: 3180}
+	talk := []cadence.Segment{{StartMs: 1170, EndMs: 2400}, {StartMs: 2740, EndMs: 3250}}
+	ev := evidence{endMs: 6000, cad: cad(cadence.Human, 5110, 1230), beeps: []Beep{beep}, voice: talk,
+		ast: &asterisk.Result{Status: "MACHINE", Cause: "MAXWORDS-3-2", DecidedMs: 2040}}
+	if v := fuseDefault(&ev, DefaultPolicy()); v.result != Human {
+		t.Fatalf("speech resumed after the tone, yet %s (%s)", v.result, v.cause)
+	}
+	ev.voice = talk[:1]
+	v := fuseDefault(&ev, DefaultPolicy())
+	if v.result != Machine || v.decisionMs != 3180 {
+		t.Fatalf("a beep after the greeting: got %s at %d (%s), want MACHINE at 3180", v.result, v.decisionMs, v.cause)
 	}
 }

@@ -1,44 +1,15 @@
 package amd
 
 import (
-	"bufio"
 	"context"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
+	"github.com/khompctl/khompctl/internal/amdtest"
 	"github.com/khompctl/khompctl/pkg/amd/audio"
 )
 
-// parityDir finds ../shared/asterisk-parity next to the module root (CI
-// clones the repository beside shared/). KHOMPCTL_PARITY_DIR overrides it.
-func parityDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("KHOMPCTL_PARITY_DIR"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("cannot find the module root (go.mod) above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "asterisk-parity")
-	if _, err := os.Stat(filepath.Join(p, "expected.tsv")); err != nil {
-		t.Fatalf("Asterisk parity set missing: %s/expected.tsv not found (clone the repository next to shared/, or set KHOMPCTL_PARITY_DIR)", p)
-	}
-	return p
-}
+func parityDir(t testing.TB) string { return amdtest.ParityDir(t) }
 
 // TestPipelineAsteriskParity runs the whole pipeline with --profile
 // asterisk on the parity set: `result`, `asterisk.cause` and the decision
@@ -46,43 +17,32 @@ func parityDir(t testing.TB) string {
 // the reader hand app_amd exactly the samples Asterisk heard.
 func TestPipelineAsteriskParity(t *testing.T) {
 	dir := parityDir(t)
-	fh, err := os.Open(filepath.Join(dir, "expected.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
 	cfg := DefaultConfig()
 	cfg.Profile = ProfileAsterisk
-	sc := bufio.NewScanner(fh)
-	files, exact := 0, 0
-	for line := 1; sc.Scan(); line++ {
-		f := strings.Split(sc.Text(), "\t")
-		if line == 1 || len(f) < 4 {
-			continue
-		}
-		files++
-		wantMs, _ := strconv.Atoi(f[3])
-		s, err := audio.Open(filepath.Join(dir, "wav", f[0]), audio.Options{Channel: audio.ChannelMix})
+	cases := amdtest.ParityCases(t, dir)
+	exact := 0
+	for _, c := range cases {
+		s, err := audio.Open(filepath.Join(dir, "wav", c.File), audio.Options{Channel: audio.ChannelMix})
 		if err != nil {
 			t.Fatal(err)
 		}
 		res, err := Analyze(context.Background(), s, cfg)
 		s.Close()
 		if err != nil {
-			t.Fatalf("%s: %v", f[0], err)
+			t.Fatalf("%s: %v", c.File, err)
 		}
-		if res.Result != f[1] || res.Asterisk.Status != f[1] || res.Asterisk.Cause != f[2] {
-			t.Errorf("%s: result %s, asterisk %s %s; Asterisk said %s %s", f[0], res.Result, res.Asterisk.Status, res.Asterisk.Cause, f[1], f[2])
+		if res.Result != c.Status || res.Asterisk.Status != c.Status || res.Asterisk.Cause != c.Cause {
+			t.Errorf("%s: result %s, asterisk %s %s; Asterisk said %s %s", c.File, res.Result, res.Asterisk.Status, res.Asterisk.Cause, c.Status, c.Cause)
 			continue
 		}
-		if res.DecisionMs != wantMs || res.Asterisk.DecisionMs != wantMs {
-			t.Errorf("%s: decision_ms %d, Asterisk %d", f[0], res.DecisionMs, wantMs)
+		if res.DecisionMs != c.DecisionMs || res.Asterisk.DecisionMs != c.DecisionMs {
+			t.Errorf("%s: decision_ms %d, Asterisk %d", c.File, res.DecisionMs, c.DecisionMs)
 			continue
 		}
 		exact++
 	}
-	if files != 97 {
-		t.Errorf("expected.tsv lists %d files, want 97", files)
+	if exact != len(cases) {
+		t.Errorf("%d/%d files identical to Asterisk", exact, len(cases))
 	}
-	t.Logf("pipeline --profile asterisk: %d/%d files identical to Asterisk (status, cause, decision_ms)", exact, files)
+	t.Logf("pipeline --profile asterisk: %d/%d files identical to Asterisk (status, cause, decision_ms)", exact, len(cases))
 }

@@ -8,13 +8,24 @@ import (
 )
 
 // TestToneMaskRuns: a tone-like run shorter than 100 ms reaches the cadence
-// as sound, a longer one as tone from its first frame, and every frame
-// arrives once, in order.
+// as sound, a longer one as tone from its first frame, together with the
+// bridgeFrames (40 ms) of sound just before it (the onset the tone bank
+// needs to recognise it) and short gaps inside it; a gap breaks a run that
+// is not yet a tone.
 func TestToneMaskRuns(t *testing.T) {
+	const onsetMs = bridgeFrames * dsp.FrameMs
 	for _, tc := range []struct {
-		run, wantToneMs int
+		name       string
+		runs       []int // alternating tone, sound frame counts after 20 sound frames
+		wantToneMs int
 	}{
-		{3, 0}, {9, 0}, {10, 100}, {35, 350},
+		{"3 frames", []int{3}, 0},
+		{"9 frames", []int{9}, 0},
+		{"10 frames", []int{10}, 100 + onsetMs},
+		{"35 frames", []int{35}, 350 + onsetMs},
+		{"a 20 ms dropout inside a tone", []int{20, 2, 20}, 420 + onsetMs},
+		{"a 50 ms gap ends the tone", []int{20, 5, 20}, 400 + 2*onsetMs},
+		{"gaps break an unconfirmed run", []int{5, 1, 5, 1, 5}, 0},
 	} {
 		c := cadence.New(cadence.DefaultParams())
 		m := newToneMask(c)
@@ -28,15 +39,17 @@ func TestToneMaskRuns(t *testing.T) {
 			}
 		}
 		feed(20, false)
-		feed(tc.run, true)
+		for i, n := range tc.runs {
+			feed(n, i%2 == 0)
+		}
 		feed(20, false)
 		m.flush(f.EndMs())
 		st := c.Stats()
 		if st.ToneMs != tc.wantToneMs {
-			t.Errorf("run of %d tone frames: cadence heard %d ms of tone, want %d", tc.run, st.ToneMs, tc.wantToneMs)
+			t.Errorf("%s: cadence heard %d ms of tone, want %d", tc.name, st.ToneMs, tc.wantToneMs)
 		}
 		if m.n != 0 {
-			t.Errorf("run of %d: %d frames still held", tc.run, m.n)
+			t.Errorf("%s: %d frames still held", tc.name, m.n)
 		}
 	}
 }

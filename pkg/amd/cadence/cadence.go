@@ -36,16 +36,21 @@
 // ring-off period. If the recording is still ringing at its end, ignore
 // the decision.
 //
-// Background talk: words must start within ForegroundDB of the loudest
-// speech heard; a word that ends far below the callee's loudest word is
-// taken back out of the counts, and a word 10 dB louder than all before it
-// restarts the greeting (the earlier words were a TV or a colleague).
+// Background talk: once the callee spoke, frames far below the loudest
+// speech heard are background for the word count and the silence clocks
+// alike (a word starts within ForegroundDB of it and holds 5 dB lower);
+// a word that ends far below the callee's loudest word is taken back out
+// of the counts, and a word 10 dB louder than all before it restarts the
+// greeting (the earlier words were a TV or a colleague).
 //
-// Results: HUMAN (a short greeting, then the person waits: silence of
-// AfterGreetingSilenceMs, or LongPauseMs after a greeting of ≥ WaryVoiceMs
-// of speech); MACHINE (a greeting that keeps talking: cumulative speech
-// ≥ MachineVoiceMs, one utterance ≥ MaxUtteranceMs, many fluent words, or
-// talk without a long pause until TotalAnalysisMs); SILENCE (no speech for
+// Results are decided on what follows the speech, not on its length alone:
+// HUMAN (the person stops and waits: silence of AfterGreetingSilenceMs
+// after a short greeting, or LongPauseMs after a greeting of ≥ WaryVoiceMs
+// — a whole sentence — and always longer than the longest pause the
+// greeting already made); MACHINE (a greeting that keeps talking:
+// cumulative speech ≥ MachineVoiceMs, longer than any person's sentence,
+// one utterance ≥ MaxUtteranceMs, many fluent words, or talk without a long
+// pause for TotalAnalysisMs from the first word); SILENCE (no speech for
 // InitialSilenceMs after the answer: map it to "No speech"); NOTSURE
 // (nothing decisive by TotalAnalysisMs, e.g. only tones). Cause is
 // "<RULE>-<measured>-<limit>" in the style of Asterisk's AMDCAUSE: HUMAN,

@@ -305,6 +305,29 @@ func TestAnswerReplaysFromTheAnswerPoint(t *testing.T) {
 	}
 }
 
+// A double ring (UK, AU, IN: 0.4 s on, 0.2 s off, 0.4 s on, 2 s off) is
+// one long ringback tone: the answer may come a ring-off period later, so
+// the initial-silence clock must not run out before the person speaks.
+func TestDoubleRingbackExtendsInitialSilence(t *testing.T) {
+	hello := trimmed(t, "hello.wav")
+	burst := func() []float32 {
+		a, b := sine(400, 400, 2000), sine(400, 450, 2000)
+		for i := range a {
+			a[i] += b[i]
+		}
+		return a
+	}
+	ring := join(burst(), quiet(200), burst(), quiet(2000))
+	x := join(ring, ring, burst(), quiet(200), burst(), quiet(500), quiet(4000), hello, quiet(4000))
+	d, c := run(t, x, DefaultParams(), 0, 0)
+	if d.Result != Human {
+		t.Fatalf("got %+v, want HUMAN (the person spoke 4.5 s after the last ring)", d)
+	}
+	if c.Stats().ToneMs < 1500 {
+		t.Errorf("tone_ms %d: the rings were not taken for tones", c.Stats().ToneMs)
+	}
+}
+
 func TestLateAnswerDatesReplayedDecision(t *testing.T) {
 	hello := trimmed(t, "hello.wav")
 	x := join(quiet(1000), hello, quiet(4000))

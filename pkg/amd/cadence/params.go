@@ -52,8 +52,10 @@ type Params struct {
 	// after a short greeting → HUMAN (the person waits for the caller).
 	AfterGreetingSilenceMs int
 	// LongPauseMs (long-pause): when the greeting is already long
-	// (≥ WaryVoiceMs of speech), the silence needed for HUMAN grows to this,
-	// because machines pause between sentences.
+	// (≥ WaryVoiceMs of speech, or spanning WaryVoiceMs from its first word
+	// to its last), the silence needed for HUMAN grows to this, because
+	// machines pause between sentences (up to about 1.3 s); it also stays
+	// longer than the longest pause the greeting already made.
 	LongPauseMs int
 	// WaryVoiceMs (wary-voice): see LongPauseMs.
 	WaryVoiceMs int
@@ -73,14 +75,18 @@ type Params struct {
 	// initial-silence and total-analysis limits grow by this much, the
 	// longest silent part of a ring cycle.
 	RingbackOffMs int
-	// TotalAnalysisMs (total-analysis-time): give the best decision
-	// available at this time after the answer (NOTSURE if none).
+	// TotalAnalysisMs (total-analysis-time): the analysis cap, counted
+	// from the first word (from the answer while nobody spoke): still
+	// talking then → MACHINE (NOPAUSE), nothing heard → NOTSURE.
 	TotalAnalysisMs int
 }
 
 // DefaultParams returns the documented defaults (docs/amd.md, "Default
-// cadence profile"). They were tuned on the development corpus with margins
-// chosen from the human/machine distributions, not to the last file.
+// cadence profile"). They were tuned on the development corpus (generator
+// cadence-corpus-9: human sentences up to 4 s, late answers, babble,
+// machine pauses up to 1.3 s) with margins chosen from the human/machine
+// distributions, not to the last file; humans called MACHINE come first,
+// latency last.
 func DefaultParams() Params {
 	return Params{
 		OnsetDB:        10,

@@ -27,7 +27,7 @@ type tracker struct {
 
 	lastToneEnd int // end of the last tone frame, -1 if none
 	toneMs      int
-	toneRun     int // tone heard in the run in progress (gaps < toneGapMs bridged)
+	toneRun     int // span of the tone run in progress (gaps < toneGapMs bridged)
 	toneGap     int // time since the last tone frame
 	// longToneEnd is the end of the last tone of ≥ longToneMs heard before
 	// any word (-1 if none): ringback whose answer point is not known yet,
@@ -75,8 +75,10 @@ const reanchorDB = 10
 // are 2 s, EU/BR 1 s), so the answer may still be to come.
 const longToneMs = 900
 
-// toneGapMs ends a tone run: shorter breaks are mask dropouts.
-const toneGapMs = 200
+// toneGapMs ends a tone run: shorter breaks are mask dropouts, or the
+// 200 ms break inside a UK/AU/IN double ring (0.4 s on, 0.2 s off, 0.4 s
+// on, 2 s off), which must add up to one long ringback tone.
+const toneGapMs = 300
 
 // step consumes the class and band level (dB) of the frame ending at end.
 func (t *tracker) step(class frameClass, level int, end int) {
@@ -87,6 +89,9 @@ func (t *tracker) step(class frameClass, level int, end int) {
 			t.toneRun = 0
 		}
 	} else {
+		if t.toneRun > 0 {
+			t.toneRun += t.toneGap // a bridged break is part of the run's span
+		}
 		t.toneGap = 0
 	}
 	switch class {

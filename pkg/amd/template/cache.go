@@ -21,10 +21,11 @@ import (
 //
 // Everything is little-endian. Template records hold the strings
 // (uint16 length + bytes) Path, Name, Class and the numbers Size, ModTime
-// (int64), DurationMs, Landmarks, VoiceMs (int32) and LevelDBFS (float32).
+// (int64), DurationMs, Landmarks, VoiceMs (int32), LevelDBFS (float32)
+// and ToneMs (int32).
 const (
 	indexMagic  = "KHTPLIDX"
-	indexFormat = 2
+	indexFormat = 3
 	// fingerprintVersion changes whenever peak picking or hashing changes,
 	// so caches made by an older khompctl are rebuilt rather than trusted.
 	fingerprintVersion = 2
@@ -59,6 +60,7 @@ func readIndexFile(path string) (*Library, error) {
 		t.Size, t.ModTime = int64(d.u64()), int64(d.u64())
 		t.DurationMs, t.Landmarks, t.VoiceMs = int(int32(d.u32())), int(int32(d.u32())), int(int32(d.u32()))
 		t.LevelDBFS = float64(math.Float32frombits(d.u32()))
+		t.ToneMs = int(int32(d.u32()))
 		lib.templates = append(lib.templates, t)
 	}
 	k := int(d.u32())
@@ -121,6 +123,7 @@ func writeIndexFile(path string, lib *Library) error {
 		e.u32(uint32(int32(t.Landmarks)))
 		e.u32(uint32(int32(t.VoiceMs)))
 		e.u32(math.Float32bits(float32(t.LevelDBFS)))
+		e.u32(uint32(int32(t.ToneMs)))
 	}
 	e.u32(uint32(len(lib.skipped)))
 	for _, sk := range lib.skipped {

@@ -63,12 +63,16 @@ const (
 	// the bin's slow mean log level (time constant ~0.5 s): stationary
 	// noise exceeds its log mean by 12 dB about once in 10,000 bin-frames,
 	// speech onsets do so all the time.
-	meanAlpha  = 0.02
-	meanMargin = 5
+	meanAlpha = 0.02
+	// meanUp: the mean follows rises faster (time constant ~200 ms), so
+	// hiss that starts after digital silence (a voicemail's tail) stops
+	// making peaks within about 0.3 s.
+	meanUp     = 0.05
+	meanMargin = 4
 	// Steady tones (beeps, hum harmonics, a carrier's test tone): a bin
 	// that has been a spectral maximum for persistFrames frames in a row
 	// (±1 bin) is a tone, not speech; it makes no peaks until it stops.
-	persistFrames = 15
+	persistFrames = 20
 )
 
 // Landmark is one hash with the frame of its anchor peak.
@@ -80,25 +84,29 @@ type Landmark struct {
 // fingerprinter turns frames into landmarks online. It allocates nothing
 // per frame once warmed up.
 type fingerprinter struct {
-	level  [bandBins]float32 // running log level per bin
-	mean   [bandBins]float32 // slow mean log level per bin (stationary noise)
+	level [bandBins]float32 // running log level per bin
+	mean  [bandBins]float32 // slow mean log level per bin (stationary noise)
 	// persist counts, per bin, the consecutive frames it has been a
 	// spectral local maximum (steady tones).
 	persist [bandBins]uint16
-	noise  [bandBins]float32 // background (noise floor) per bin
-	thresh [bandBins]float32 // masking threshold per bin
-	logs   [bandBins]float32 // log2 power of the current frame
-	prev   [bandBins]float32 // ... and of the previous one
-	decay  float32           // masking decay accumulated (see pickPeaks)
-	warm   bool
-	pend   [bandBins]int // previous frame's candidate bins
-	npend  int
-	cand   [bandBins]int // confirmed peak bins
+	noise   [bandBins]float32 // background (noise floor) per bin
+	thresh  [bandBins]float32 // masking threshold per bin
+	logs    [bandBins]float32 // log2 power of the current frame
+	prev    [bandBins]float32 // ... and of the previous one
+	decay   float32           // masking decay accumulated (see pickPeaks)
+	warmup  int               // frames seen, up to warmupFrames
+	pend    [bandBins]int     // previous frame's candidate bins
+	npend   int
+	cand    [bandBins]int // confirmed peak bins
 	// recent peaks (ring), the anchors of future pairs
 	ring  [ringSize]peak
 	head  int // index of the oldest
 	count int
 }
+
+// warmupFrames: the spectrum's 256-sample window is full from the 4th
+// 80-sample frame on.
+const warmupFrames = 4
 
 const ringSize = 512 // > maxDT * maxPerFrm
 
@@ -174,11 +182,8 @@ func (fp *fingerprinter) pickPeaks(f *dsp.Frame) int {
 	for k, p := range spec {
 		cur[k] = fastLog2(p + 1)
 	}
-	if !fp.warm {
-		// Start the running level at the first frame so the opening of the
-		// audio is not one big onset.
-		fp.level, fp.noise, fp.mean = *cur, *cur, *cur
-		fp.warm = true
+	if fp.warmup < warmupFrames {
+		fp.warmStart(cur)
 	}
 	// The masking threshold decays by decayPerFrame each frame; rather
 	// than lowering every bin, thresholds are stored raised by the decay
@@ -216,6 +221,28 @@ func (fp *fingerprinter) pickPeaks(f *dsp.Frame) int {
 	return kept
 }
 
+// warmStart sets the running levels at the start of the audio. The
+// onset level and the noise floor start at the first frame, so the
+// opening of the audio is not one big onset (yet a word starting at the
+// first sample still makes peaks). The slow mean starts at the average
+// over the band, re-taken until the 256-sample window is full (the
+// first frames cover a partly empty window): for noise that is its level
+// in every bin (single-frame values would start some bins in a dip and
+// make peaks for a second); for speech it is well below the formants.
+func (fp *fingerprinter) warmStart(cur *[bandBins]float32) {
+	if fp.warmup == 0 {
+		fp.level, fp.noise = *cur, *cur
+	}
+	fp.warmup++
+	var sum float32
+	for _, v := range cur {
+		sum += v
+	}
+	for k := range fp.mean {
+		fp.mean[k] = sum / bandBins
+	}
+}
+
 // findCandidates marks this frame's local maxima in frequency that are
 // loud, rising (onset emphasis removes steady tones, hum and stationary
 // noise) and clear of the noise floor; they become peaks next frame if
@@ -237,31 +264,31 @@ func (fp *fingerprinter) findCandidates(cur *[bandBins]float32) {
 		}
 		noise[k] += step
 	}
-	fp.trackTones(cur)
-	fp.npend = 0
-	persist := &fp.persist
-	for k := 1; k < bandBins-1; k++ {
-		if eligible[k] && cur[k] > cur[k-1] && cur[k] >= cur[k+1] &&
-			max(persist[k-1], persist[k], persist[k+1]) < persistFrames {
-			fp.pend[fp.npend] = k
-			fp.npend++
-		}
-	}
+	fp.markPeaks(cur, &eligible)
 }
 
-// trackTones updates, per bin, how many consecutive frames it has been a
-// loud spectral local maximum: a steady tone keeps its bin a maximum
-// frame after frame, speech harmonics and noise move on.
-func (fp *fingerprinter) trackTones(cur *[bandBins]float32) {
+// markPeaks marks the eligible bins that are local maxima in frequency
+// and not steady tones as this frame's candidates. In the same pass it
+// counts, per bin, the consecutive frames it has been a loud local
+// maximum: a steady tone keeps its bin a maximum frame after frame,
+// speech harmonics and noise move on. (The neighbour above is compared
+// with its count from the previous frame: one frame makes no difference
+// to a 200 ms rule, and one pass is cheaper.)
+func (fp *fingerprinter) markPeaks(cur *[bandBins]float32, eligible *[bandBins]bool) {
 	persist := &fp.persist
-	persist[0], persist[bandBins-1] = 0, 0
+	fp.npend = 0
 	for k := 1; k < bandBins-1; k++ {
-		if cur[k] >= floorLog2 && cur[k] > cur[k-1] && cur[k] >= cur[k+1] {
-			if persist[k] < math.MaxUint16 {
-				persist[k]++
-			}
-		} else {
+		v := cur[k]
+		isMax := v > cur[k-1] && v >= cur[k+1]
+		switch {
+		case !isMax || v < floorLog2:
 			persist[k] = 0
+		case persist[k] < math.MaxUint16:
+			persist[k]++
+		}
+		if isMax && eligible[k] && max(persist[k-1], persist[k], persist[k+1]) < persistFrames {
+			fp.pend[fp.npend] = k
+			fp.npend++
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -263,3 +264,79 @@ func memLibrary(t testing.TB, class string, named map[string][]float32) *Library
 }
 
 func sinHz(hz float64, i int) float64 { return math.Sin(2 * math.Pi * hz * float64(i) / 8000) }
+
+// promptCorpus is every top-level English and Spanish Asterisk prompt,
+// fingerprinted once per test process (in parallel) and shared by the
+// tests that need a large set of decoys: fingerprinting is what costs,
+// and it does not depend on the library.
+type promptFile struct {
+	name      string // "en/vm-intro"
+	samples   []float32
+	landmarks []Landmark
+}
+
+var (
+	promptsOnce sync.Once
+	promptSet   []promptFile
+	promptErr   error
+)
+
+func allPrompts(t *testing.T) []promptFile {
+	t.Helper()
+	promptsOnce.Do(func() {
+		var files []string
+		for _, lang := range []string{"en", "es"} {
+			f, _ := filepath.Glob(filepath.Join(soundsDir, lang, "*.wav"))
+			files = append(files, f...)
+		}
+		promptSet = make([]promptFile, len(files))
+		var wg sync.WaitGroup
+		work := make(chan int)
+		for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range work {
+					f := files[i]
+					s, err := ReadAudioFile(f, 0)
+					if err != nil {
+						promptErr = err
+						continue
+					}
+					promptSet[i] = promptFile{name: filepath.Base(filepath.Dir(f)) + "/" + strings.TrimSuffix(filepath.Base(f), ".wav"),
+						samples: s, landmarks: Fingerprint(s)}
+				}
+			}()
+		}
+		for i := range files {
+			work <- i
+		}
+		close(work)
+		wg.Wait()
+	})
+	if promptErr != nil {
+		t.Fatal(promptErr)
+	}
+	if len(promptSet) < 500 {
+		t.Skipf("only %d Asterisk prompts found", len(promptSet))
+	}
+	return promptSet
+}
+
+// matchLandmarks feeds precomputed landmarks to a matcher, as Process
+// would from the frames (decision times are approximate).
+func matchLandmarks(lib *Library, lms []Landmark, onVerdict func(int, verdict)) *Match {
+	m := lib.NewMatcher()
+	m.onVerdict = onVerdict
+	var f dsp.Frame
+	for _, lm := range lms {
+		f.Index = int(lm.T) + 1
+		m.now = &f
+		m.votes.now = int32(f.Index)
+		m.onLandmark(lm)
+		if m.match != nil {
+			return m.match
+		}
+	}
+	return nil
+}

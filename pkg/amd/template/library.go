@@ -29,8 +29,9 @@ type Template struct {
 	// Audio facts, computed when the file is fingerprinted.
 	DurationMs int     `json:"duration_ms"`
 	Landmarks  int     `json:"fingerprints"` // landmark hashes
-	VoiceMs    int     `json:"voice_ms"`     // time above the voice level
-	LevelDBFS  float64 `json:"level_dbfs"`   // RMS of the voiced frames
+	VoiceMs    int     `json:"voice_ms"`     // loud audio that is not a steady tone (speech)
+	ToneMs     int     `json:"tone_ms"`      // loud audio that is a steady tone (beeps, hum)
+	LevelDBFS  float64 `json:"level_dbfs"`   // RMS of the speech frames
 	// File identity, for the cache signature.
 	Size    int64 `json:"size"`
 	ModTime int64 `json:"mtime_ns"`
@@ -324,41 +325,144 @@ func fingerprintFile(path string, t *Template) ([]Landmark, error) {
 	}
 	lms, base := enrollLandmarks(samples)
 	describe(t, samples, base)
+	if why := unusable(t); why != "" {
+		return nil, fmt.Errorf("%s: %s; skipped", path, why)
+	}
 	if err != nil {
 		return lms, fmt.Errorf("%s: %v", path, err)
-	}
-	if len(lms) == 0 {
-		return lms, fmt.Errorf("%s: no fingerprint (silent or a steady tone); it can never match", path)
 	}
 	return lms, nil
 }
 
-// voiceLevel is the frame energy above which a frame counts as voice
+// voiceLevel is the frame energy above which a frame counts as sound
 // (-45 dBFS).
 var voiceLevel = math.Pow(32768*math.Pow(10, -45.0/20), 2)
 
-// describe fills the audio facts of a template.
+// A frame whose two strongest spectral peaks (each with its Hann main
+// lobe, ±2 bins) hold toneFraction of the 300-3400 Hz energy is tonal; a
+// run of at least toneMinFrames tonal frames whose strongest peak stays
+// within a bin is a steady tone (a beep, DTMF, a test tone), not speech:
+// voiced speech can be that pure for a frame or two, not for 100 ms at a
+// fixed frequency.
+const (
+	toneFraction  = 0.9
+	toneMinFrames = 10
+)
+
+// describe fills the audio facts of a template: duration, landmark count,
+// speech time (loud frames that are not steady tones), tone time and the
+// level of the speech.
 func describe(t *Template, samples []float32, landmarks int) {
 	t.DurationMs = len(samples) * 1000 / dsp.SampleRate
 	t.Landmarks = landmarks
-	var voiced int
-	var sum float64
-	for i := 0; i+dsp.FrameSamples <= len(samples); i += dsp.FrameSamples {
-		var e float64
-		for _, s := range samples[i : i+dsp.FrameSamples] {
-			e += float64(s) * float64(s)
-		}
-		e /= dsp.FrameSamples
-		if e >= voiceLevel {
-			voiced++
-			sum += e
-		}
-	}
-	t.VoiceMs = voiced * dsp.FrameMs
+	var tc toneCounter
+	an := dsp.NewAnalyzer()
+	an.Write(samples, tc.add)
+	an.Flush(tc.add)
+	t.VoiceMs = tc.voiced * dsp.FrameMs
+	t.ToneMs = tc.tonal * dsp.FrameMs
 	t.LevelDBFS = -99
-	if voiced > 0 {
-		t.LevelDBFS = math.Round(10*10*math.Log10(sum/float64(voiced)/(32768*32768))) / 10
+	if tc.voiced > 0 {
+		t.LevelDBFS = math.Round(10*10*math.Log10(tc.sum/float64(tc.voiced)/(32768*32768))) / 10
 	}
+}
+
+// toneCounter splits the loud frames of a recording into speech (voiced,
+// with their energy summed) and steady tones.
+type toneCounter struct {
+	voiced, tonal int
+	sum           float64
+	runBin, run   int     // current run of tonal frames at one frequency
+	runSum        float64 // energy of the run's frames counted as voiced
+}
+
+func (c *toneCounter) add(f *dsp.Frame) {
+	if f.Energy < voiceLevel {
+		c.run = 0
+		return
+	}
+	bin, pure := tonalPeak(f)
+	if !pure || (c.run > 0 && (bin < c.runBin-1 || bin > c.runBin+1)) {
+		c.run, c.runSum = 0, 0
+	}
+	if pure {
+		if c.run == 0 {
+			c.runBin = bin
+		}
+		c.run++
+	}
+	switch {
+	case c.run > toneMinFrames:
+		c.tonal++
+	case c.run == toneMinFrames: // the run is a tone: move it over
+		c.voiced -= toneMinFrames - 1
+		c.sum -= c.runSum
+		c.tonal += toneMinFrames
+	default:
+		c.voiced++
+		c.sum += f.Energy
+		if pure {
+			c.runSum += f.Energy
+		}
+	}
+}
+
+// tonalPeak returns the strongest band bin of a frame and whether the
+// frame's band energy is concentrated in one or two narrow peaks.
+func tonalPeak(f *dsp.Frame) (int, bool) {
+	spec := f.Spectrum[loBin : hiBin+1]
+	first := peakBin(spec, -1)
+	if f.SpecEnergy <= 0 || first < 0 {
+		return first, false
+	}
+	e := lobeEnergy(spec, first)
+	if second := peakBin(spec, first); second >= 0 {
+		e += lobeEnergy(spec, second)
+	}
+	return first, e >= toneFraction*f.SpecEnergy
+}
+
+// peakBin is the strongest bin of spec at least 5 bins away from not
+// (-1: anywhere); -1 if none.
+func peakBin(spec []float32, not int) int {
+	best := -1
+	for k, p := range spec {
+		if not >= 0 && k >= not-4 && k <= not+4 {
+			continue
+		}
+		if best < 0 || p > spec[best] {
+			best = k
+		}
+	}
+	return best
+}
+
+func lobeEnergy(spec []float32, k int) float64 {
+	var e float64
+	for j := max(0, k-2); j <= min(len(spec)-1, k+2); j++ {
+		e += float64(spec[j])
+	}
+	return e
+}
+
+// Usability: below these a template can never identify a recording, so
+// it is refused by Add and left out of the index (with a warning) by Open.
+const (
+	minUsableSpeechMs  = 300         // loud non-tone audio
+	minUsableLandmarks = 2 * minHits // landmarks at normal speed
+)
+
+// unusable explains why a described template cannot be used, or "".
+func unusable(t *Template) string {
+	switch {
+	case t.VoiceMs < minUsableSpeechMs && t.ToneMs > 0:
+		return fmt.Sprintf("mostly a steady tone (%.1f s of tone, %.1f s of other sound): a beep or tone cannot identify a recording", float64(t.ToneMs)/1000, float64(t.VoiceMs)/1000)
+	case t.VoiceMs < minUsableSpeechMs:
+		return fmt.Sprintf("only %.1f s of sound above -45 dBFS: silence cannot identify a recording", float64(t.VoiceMs)/1000)
+	case t.Landmarks < minUsableLandmarks:
+		return fmt.Sprintf("only %d fingerprints (steady noise, hum or silence; at least %d needed): it can never match reliably", t.Landmarks, minUsableLandmarks)
+	}
+	return ""
 }
 
 // newLibrary builds an in-memory library (tests, benchmarks, learning).

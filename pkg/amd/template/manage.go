@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -17,6 +18,9 @@ var (
 	ErrExists   = errors.New("template already exists")
 	ErrNotFound = errors.New("no such template")
 	ErrBadName  = errors.New("invalid name")
+	// ErrUnusable: the audio cannot identify a recording (silence, a beep
+	// or tone, steady noise): Add refuses it.
+	ErrUnusable = errors.New("unusable as a template")
 )
 
 // Reliability limits used by Check (and reported by Add).
@@ -74,6 +78,9 @@ func Add(dir, class, name string, samples []float32) (string, error) {
 	if len(samples) < dsp.FrameSamples {
 		return "", errors.New("no audio to add (empty selection)")
 	}
+	if why := Assess(samples); why != "" {
+		return "", fmt.Errorf("%s/%s: %s: %w", class, name, why, ErrUnusable)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("template library %s: %w", dir, err)
 	}
@@ -98,6 +105,16 @@ func Add(dir, class, name string, samples []float32) (string, error) {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	return path, nil
+}
+
+// Assess fingerprints samples (8 kHz, int16 scale) as a template would
+// be and says why they could never identify a recording ("" when usable):
+// silence, a beep or other steady tone, steady noise or hum.
+func Assess(samples []float32) string {
+	var t Template
+	_, base := enrollLandmarks(samples[:min(len(samples), maxTemplateSamples)])
+	describe(&t, samples, base)
+	return unusable(&t)
 }
 
 // Remove deletes the template named ref: its name, "class/name", or its
@@ -138,7 +155,7 @@ type Problem struct {
 	Path   string `json:"path"`
 	Name   string `json:"name"`
 	Class  string `json:"class"`
-	Kind   string `json:"kind"` // "overlap", "short", "quiet", "sparse"
+	Kind   string `json:"kind"` // "unusable", "overlap", "short", "quiet", "sparse", "tonal"
 	Detail string `json:"detail"`
 }
 
@@ -148,6 +165,9 @@ type Problem struct {
 // too quiet or with too few fingerprints to be matched reliably.
 func (l *Library) Check() ([]Problem, error) {
 	var out []Problem
+	for _, sk := range l.skipped {
+		out = append(out, Problem{Path: sk.file.Path, Name: nameOf(sk.file.Path), Class: classOf(sk.file.Path), Kind: "unusable", Detail: sk.warning})
+	}
 	for tid := range l.templates {
 		t := &l.templates[tid]
 		out = append(out, reliability(t)...)
@@ -165,6 +185,11 @@ func (l *Library) Check() ([]Problem, error) {
 }
 
 // reliability reports the size and level problems of one template.
+func nameOf(rel string) string {
+	base := path.Base(rel)
+	return strings.TrimSuffix(base, path.Ext(base))
+}
+
 func reliability(t *Template) []Problem {
 	var out []Problem
 	add := func(kind, format string, args ...any) {
@@ -175,6 +200,9 @@ func reliability(t *Template) []Problem {
 	}
 	if t.LevelDBFS < minLevelDBFS {
 		add("quiet", "voice level %.1f dBFS, below %.0f dBFS: normalise it (sox --norm=-16)", t.LevelDBFS, minLevelDBFS)
+	}
+	if t.ToneMs > t.VoiceMs {
+		add("tonal", "%.1f s of steady tone against %.1f s of speech: cut the beep or tone away (add --start/--end)", float64(t.ToneMs)/1000, float64(t.VoiceMs)/1000)
 	}
 	if t.DurationMs > 0 {
 		if rate := float64(t.Landmarks) * 1000 / float64(t.DurationMs); rate < minLandmarksPerS {

@@ -29,16 +29,19 @@ const (
 	// ordinary speech.
 	qringSize = 4096
 	// minTmplSlices: distinct 100 ms slices of the template with hits.
-	minTmplSlices = 6
+	minTmplSlices = 4
+	// minVerifiedHits: consistent query landmarks, counted exactly.
+	minVerifiedHits = 14
 	// minBands: distinct frequency bands (bandWidth bins = 250 Hz) among
 	// the peaks of the hits.
 	minBands  = 4
 	bandWidth = 8
 	// minTmplFrac: hits / template landmarks (per enrolled speed) in the
-	// matched stretch of the template.
-	minTmplFrac = 0.12
-	// minQueryFrac: hits / query landmarks in the matched stretch.
-	minQueryFrac = 0.06
+	// matched stretch of the template; minQueryFrac: hits / query
+	// landmarks in the same stretch; minScore: their geometric mean.
+	minTmplFrac  = 0.06
+	minQueryFrac = 0.10
+	minScore     = 0.12
 	// tolFrames: a hit is within this many frames of the candidate offset.
 	tolFrames = 3
 )
@@ -55,8 +58,8 @@ type verdict struct {
 }
 
 func (v *verdict) ok() bool {
-	return v.hits >= minHits && v.tmplSlices >= minTmplSlices && v.bands >= minBands &&
-		v.tmplFrac >= minTmplFrac && v.queryFrac >= minQueryFrac
+	return v.hits >= minVerifiedHits && v.tmplSlices >= minTmplSlices && v.bands >= minBands &&
+		v.tmplFrac >= minTmplFrac && v.queryFrac >= minQueryFrac && v.tmplFrac*v.queryFrac >= minScore*minScore
 }
 
 // queryRing keeps the most recent query landmarks.

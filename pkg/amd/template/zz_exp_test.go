@@ -44,14 +44,22 @@ func TestExpPositives(t *testing.T) {
 			all = append(all, last)
 		}
 	}
-	for _, c := range []struct{ ms int; snr float64 }{{1500, 20}, {2000, 10}} {
+	for _, c := range []struct {
+		ms  int
+		snr float64
+	}{{1500, 20}, {2000, 10}} {
 		for _, p := range enrolledPrompts {
 			s := named[p]
-			if len(s) < 3500*8 { continue }
+			if len(s) < 3500*8 {
+				continue
+			}
 			for _, from := range []int{300, 800, 1500} {
 				var last verdict
 				m := expRun(lib, addNoise(cut(s, from, from+c.ms), c.snr, 5), func(tid int, v verdict) { last = v })
-				if m == nil { t.Logf("trunc %d %v %s from %d: NO MATCH %s", c.ms, c.snr, p, from, fmtV(last)); continue }
+				if m == nil {
+					t.Logf("trunc %d %v %s from %d: NO MATCH %s", c.ms, c.snr, p, from, fmtV(last))
+					continue
+				}
 				all = append(all, last)
 			}
 		}
@@ -62,12 +70,27 @@ func TestExpPositives(t *testing.T) {
 func report(t *testing.T, tag string, all []verdict) {
 	q := func(f func(v verdict) float64) string {
 		var xs []float64
-		for _, v := range all { xs = append(xs, f(v)) }
+		for _, v := range all {
+			xs = append(xs, f(v))
+		}
 		sort.Float64s(xs)
-		if len(xs) == 0 { return "-" }
+		if len(xs) == 0 {
+			return "-"
+		}
 		return fmt.Sprintf("min %.3f p5 %.3f med %.3f max %.3f", xs[0], xs[len(xs)/20], xs[len(xs)/2], xs[len(xs)-1])
 	}
 	t.Logf("%s n=%d", tag, len(all))
+	if strings.HasPrefix(tag, "NEG") && len(all) < 30 {
+		for _, v := range all {
+			t.Logf("   %s score %.3f ok %v", fmtV(v), math.Sqrt(v.tmplFrac*v.queryFrac), v.ok())
+		}
+	}
+	{
+		var xs []float64
+		for _, v := range all { xs = append(xs, math.Sqrt(v.tmplFrac*v.queryFrac)) }
+		sort.Float64s(xs)
+		if len(xs) > 0 { t.Logf(" score min %.3f p5 %.3f", xs[0], xs[len(xs)/20]) }
+	}
 	t.Logf(" hits  %s", q(func(v verdict) float64 { return float64(v.hits) }))
 	t.Logf(" slices %s", q(func(v verdict) float64 { return float64(v.tmplSlices) }))
 	t.Logf(" bands %s", q(func(v verdict) float64 { return float64(v.bands) }))
@@ -101,12 +124,16 @@ func TestExpNegatives(t *testing.T) {
 	rev["beeps"] = concat(tone(1000, 300, 8000), silence(300), tone(1000, 300, 8000), silence(300), tone(1000, 300, 8000))
 	lib := memLibrary(t, "X", rev)
 	for _, tp := range lib.Templates() {
-		if !strings.HasSuffix(tp.Name, "-rev") { t.Logf("%s: %d landmarks voice %d", tp.Name, tp.Landmarks, tp.VoiceMs) }
+		if !strings.HasSuffix(tp.Name, "-rev") {
+			t.Logf("%s: %d landmarks voice %d", tp.Name, tp.Landmarks, tp.VoiceMs)
+		}
 	}
 	var all []verdict
 	nm := 0
 	queries := map[string][]float32{}
-	for n, s := range fwd { queries[n] = s }
+	for n, s := range fwd {
+		queries[n] = s
+	}
 	queries["q-hiss"] = addNoiseAbs(silence(5000), 1000, 10)
 	queries["q-hum"] = hum(5000, 50, 2000)
 	queries["q-beep"] = concat(fwd["en/vm-nobodyavail"], tone(1000, 1000, 8000), silence(500))
@@ -118,6 +145,19 @@ func TestExpNegatives(t *testing.T) {
 		}
 	}
 	report(t, "NEG", all)
+	elib, _ := enrolledLibrary(t)
+	var eall []verdict
+	for n, s := range fwd {
+		if m := expRun(elib, s, func(tid int, v verdict) {
+			eall = append(eall, v)
+			if v.tmplFrac*v.queryFrac > 0.01 {
+				t.Logf("near %s: %s", n, fmtV(v))
+			}
+		}); m != nil && !strings.HasPrefix(m.Name, n) {
+			t.Logf("ENR MATCH %s -> %s", n, m.Name)
+		}
+	}
+	report(t, "NEG-enrolled (incl. self)", eall)
 	t.Logf("matches %d", nm)
 }
 

@@ -11,6 +11,8 @@ type Bank struct {
 	Beep     *BeepDetector
 	Progress *ProgressDetector
 	mask     ToneMask
+
+	ringsSeen, beepsSeen, answerSeen int // what dropRings last looked at
 }
 
 // NewBank returns a bank of fresh detectors.
@@ -26,7 +28,28 @@ func (b *Bank) Process(f *dsp.Frame) (tonal bool) {
 	b.SIT.process(f, &v)
 	b.Beep.process(f, &v)
 	b.Progress.process(f, &v)
+	b.dropRings()
 	return b.mask.process(f, &v)
+}
+
+// dropRings withdraws the beeps that call progress shows to be rings: at
+// the ringback's frequency (±35 Hz) and before an answer found after the
+// rings. The beep detector alone cannot know a single ring of a region it
+// has not heard twice; call progress recognises the cadence (a double
+// ring, a ring of 0.7-2.6 s). Without an answer nothing is withdrawn: a
+// long 425 Hz beep after a greeting is itself a "ring" to call progress.
+// Cheap: it only looks when a ring, a beep or the answer was added.
+func (b *Bank) dropRings() {
+	st := &b.Progress.st
+	if st.Rings == b.ringsSeen && len(b.Beep.beeps) == b.beepsSeen && st.AnsweredAtMs == b.answerSeen {
+		return
+	}
+	b.ringsSeen, b.answerSeen = st.Rings, st.AnsweredAtMs
+	if st.Rings > 0 && st.AnsweredAtMs >= 0 {
+		hz, answered := st.RingHz, st.AnsweredAtMs
+		b.Beep.withdraw(func(x Beep) bool { return sameRingHz(hz, x.FreqHz) && x.StartMs < answered })
+	}
+	b.beepsSeen = len(b.Beep.beeps)
 }
 
 // Flush ends the audio at endMs: a beep still waiting for its trailing

@@ -237,7 +237,9 @@ func (d *ProgressDetector) onToneFrame(f *dsp.Frame, kind progressKind, freq flo
 		d.stray, d.outsidePair = 0, 0
 		d.pair.reset()
 	}
-	d.pair.add(f, d.e)
+	if kind == progSingle && freq >= pairLoHz && freq <= pairHiHz {
+		d.pair.add(f, d.e) // only a merged lobe can be 440+480
+	}
 	d.lastOnFrame = f.Index
 	d.frames++
 	if kind == progDual {
@@ -322,11 +324,20 @@ func (b burst) plausible() bool {
 	return wanders && b.outsidePair <= progMaxStray && b.freq >= 390 && b.freq <= 480
 }
 
-// onlyWandering: see burst.weak.
-func (b burst) onlyWandering() bool {
+// steady: a burst whose tone is beyond doubt (US 440+480 by its Goertzel
+// powers, a resolved 480+620 pair, or a single tone holding its
+// frequency). Only such a burst counts as a ring on its own when it is cut
+// by the start of the recording: a first "Oui?" can look like a short
+// beating lobe.
+func (b burst) steady() bool {
 	steadySingle := !b.dual && b.stray <= progMaxStray && b.freq >= 380 && b.freq <= 500
 	resolvedPair := b.dual && b.stray <= progMaxStray && b.freq >= 465 && b.freq <= 495
-	return !b.usPair && !steadySingle && !resolvedPair && b.energyCV <= beatCVForDual
+	return b.usPair || steadySingle || resolvedPair
+}
+
+// onlyWandering: see burst.weak.
+func (b burst) onlyWandering() bool {
+	return !b.steady() && b.energyCV <= beatCVForDual
 }
 
 func (b burst) region() string {
@@ -397,7 +408,11 @@ func (d *ProgressDetector) confirmDouble(f *dsp.Frame) {
 		return
 	}
 	d.doublePending = false
+	answered := d.st.AnsweredAtMs
 	d.countRing(d.double, d.doubleStartMs, f.EndMs())
+	if answered >= d.double.endMs {
+		d.st.AnsweredAtMs = answered // found in the pause: after this ring, not a click between rings
+	}
 }
 
 func (d *ProgressDetector) classifyBurst(b burst, nowMs int) {
@@ -405,6 +420,9 @@ func (d *ProgressDetector) classifyBurst(b burst, nowMs int) {
 	prevStart := d.prev.startMs
 	d.prev2, d.havePrev2 = d.prev, d.havePrev
 	d.prev, d.havePrev = b, true
+	if d.doublePending && d.st.Rings == 0 {
+		d.st.AnsweredAtMs = -1 // heard while waiting for a double ring that was not one
+	}
 	d.doublePending = false // another burst came: not the pause after a double ring
 	prevRing := d.prevRing
 	d.prevRing = false
@@ -417,7 +435,7 @@ func (d *ProgressDetector) classifyBurst(b burst, nowMs int) {
 	case double:
 		d.doublePending, d.double, d.doubleStartMs = true, b, prevStart
 		d.pushBusy(b, nowMs)
-	case !b.weak && (dur >= ringMinMs && dur <= ringMaxMs || dur >= ringTruncMs && dur <= ringMaxMs && b.startMs == 0), periodic:
+	case !b.weak && dur >= ringMinMs && dur <= ringMaxMs, b.steady() && dur >= ringTruncMs && dur <= ringMaxMs && b.startMs == 0, periodic:
 		d.countRing(b, b.startMs, nowMs)
 		d.prevRing = true
 	case dur >= busyOnMinMs && dur <= busyOnMaxMs:
@@ -494,8 +512,10 @@ func (d *ProgressDetector) resetAudio() {
 
 // trackAudio finds the answer: after a ring, the first run of audio clearly
 // above the line floor that is not a progress tone.
+// A double ring waiting for its confirming pause counts: the callee may
+// answer within that second.
 func (d *ProgressDetector) trackAudio(f *dsp.Frame) {
-	if d.st.Rings == 0 {
+	if d.st.Rings == 0 && !d.doublePending {
 		return
 	}
 	loud := d.e > 10*d.floor && d.e > energyOfDBm0(-55)
@@ -563,13 +583,18 @@ const (
 	pairMinRatio = 0.6 // share of a burst's windows that must show the pair
 )
 
-// pair440, pair480: the 80-sample DFT kernels, and the rotation that
-// refers frame n to the start of the audio (e^{-jω·80n}, period 5 frames).
-var pair440, pair480, pairRot440, pairRot480 = func() (a, b [dsp.FrameSamples]complex128, ra, rb [pairWindow]complex128) {
-	for i := range a {
-		a[i] = cmplx.Exp(complex(0, -2*math.Pi*440*float64(i)/dsp.SampleRate))
-		b[i] = cmplx.Exp(complex(0, -2*math.Pi*480*float64(i)/dsp.SampleRate))
+// The 80-sample DFT kernels at 440 and 480 Hz (as cos/sin tables: four
+// independent multiply-adds per sample), and the rotation that refers frame
+// n to the start of the audio (e^{-jω·80n}, period 5 frames).
+var pairCos440, pairSin440, pairCos480, pairSin480 = func() (c4, s4, c8, s8 [dsp.FrameSamples]float64) {
+	for i := range c4 {
+		c4[i], s4[i] = math.Cos(2*math.Pi*440*float64(i)/dsp.SampleRate), math.Sin(2*math.Pi*440*float64(i)/dsp.SampleRate)
+		c8[i], s8[i] = math.Cos(2*math.Pi*480*float64(i)/dsp.SampleRate), math.Sin(2*math.Pi*480*float64(i)/dsp.SampleRate)
 	}
+	return
+}()
+
+var pairRot440, pairRot480 = func() (ra, rb [pairWindow]complex128) {
 	for n := range ra {
 		ra[n] = cmplx.Exp(complex(0, -2*math.Pi*440*float64(n*dsp.FrameSamples)/dsp.SampleRate))
 		rb[n] = cmplx.Exp(complex(0, -2*math.Pi*480*float64(n*dsp.FrameSamples)/dsp.SampleRate))
@@ -585,12 +610,19 @@ func (m *usPairMeter) add(f *dsp.Frame, e float64) {
 		m.n = 0
 	}
 	m.lastIdx = f.Index
-	var a, b complex128
-	for i, v := range f.Samples {
-		x := complex(float64(v), 0)
-		a += x * pair440[i]
-		b += x * pair480[i]
+	var ar, ai, br, bi float64
+	s := f.Samples
+	if len(s) > dsp.FrameSamples {
+		s = s[:dsp.FrameSamples]
 	}
+	for i, v := range s {
+		x := float64(v)
+		ar += x * pairCos440[i]
+		ai -= x * pairSin440[i]
+		br += x * pairCos480[i]
+		bi -= x * pairSin480[i]
+	}
+	a, b := complex(ar, ai), complex(br, bi)
 	k := f.Index % pairWindow
 	m.x440[k], m.x480[k], m.e[k] = a*pairRot440[k], b*pairRot480[k], e
 	if m.n < pairWindow {

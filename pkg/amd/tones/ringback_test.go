@@ -190,3 +190,42 @@ func atLevel(s sig, dBm0 float64) sig {
 	}
 	return s
 }
+
+// A callee who answers within a second of a double ring (before the pause
+// that confirms it) is still found at the right point.
+func TestAnswerRightAfterDoubleRing(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 12))
+	for _, reg := range ringRegions[3:6] { // UK, IN, AU
+		for _, pause := range []int{300, 600, 1500} {
+			s := ringback(reg, 1, r)
+			s = s[:len(s)-samplesOf(2000-pause)] // answered `pause` ms into the 2 s off-time
+			answer := endMsOf(s) + 200           // greeting() starts with 200 ms of silence
+			s = s.append(greeting()).noise(-55, r.Uint64())
+			st := runProgress(s)
+			if st.Rings != 1 || abs(st.AnsweredAtMs-answer) > 20 {
+				t.Errorf("%s, answered %d ms after the double ring: %+v, want answered at %d", reg.name, pause, st, answer)
+			}
+		}
+	}
+}
+
+// One ring cycle of any region, then the answer: the Bank reports no beep
+// (the beep detector alone cannot tell one 400 ms ring from a beep; call
+// progress recognises the cadence and its rings are withdrawn).
+func TestBankDropsASingleRingCycle(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, reg := range ringRegions {
+		for trial := range 4 {
+			s := ringback(reg, 1, r).append(greeting()).silence(2000)
+			if trial%2 == 1 {
+				s = s.noise(-50, r.Uint64()).alaw()
+			}
+			a := newAll()
+			frames(s, a.process)
+			a.beep.Flush(a.end)
+			if bs := a.beep.Beeps(); len(bs) != 0 {
+				t.Errorf("%s/%d: one ring cycle reported as beeps %+v (progress %+v)", reg.name, trial, bs, a.prog.State())
+			}
+		}
+	}
+}
