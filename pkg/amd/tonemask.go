@@ -18,11 +18,12 @@ const minToneRunFrames = 10
 // bank needs a few frames to recognise a tone (its 32 ms window sees only
 // part of the onset, and a call-progress pair beats), and it drops the odd
 // frame inside a ring. So up to bridgeFrames sound frames just before a
-// tone, and gaps that short inside one, go with the tone. Without that, the
-// onset of every ring reaches the voice detector as a loud "word" and
-// raises its foreground level far above the callee's voice. A gap breaks
-// a run that is not yet a tone, though: voiced speech has sporadic
-// tone-like frames that must not add up across syllables.
+// tone go with the tone (a dropout inside a ring is the onset of the run
+// that follows it). Without that, the onset of every ring reaches the
+// voice detector as a loud "word" and raises its foreground level far above
+// the callee's voice. Any sound frame ends a run, though: voiced speech
+// over hum has sporadic tone-like frames that must not add up across
+// syllables.
 const bridgeFrames = 4
 
 // maxHeldFrames bounds the frames held: a tone-like run that has not been
@@ -67,11 +68,13 @@ func (m *toneMask) process(f *dsp.Frame, tonal bool) {
 	if m.n == maxHeldFrames {
 		m.endRun() // an unconfirmed run this long is not a tone
 	}
-	if !tonal && m.tonal > 0 && !m.confirmed {
-		// A tone-like run broken before it was long enough for a tone
-		// was sound (a voiced syllable can look tonal for a few frames).
+	if !tonal && m.tonal > 0 {
+		// The run ends. One broken before it was long enough for a tone
+		// was sound (a voiced syllable can look tonal for a few frames);
+		// a confirmed one is already out. A dropout inside a tone starts
+		// a new run, which takes the dropout frames as its onset.
 		m.release(m.n, false)
-		m.tonal, m.sound = 0, 0
+		m.tonal, m.confirmed, m.sound = 0, false, 0
 	}
 	m.hold(f)
 	if !tonal {

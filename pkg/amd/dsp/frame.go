@@ -49,7 +49,6 @@ type Analyzer struct {
 	pending []float32        // samples not yet forming a whole frame
 	frame   Frame
 	fft     *realFFT
-	win     [FFTSize]float64 // the windowed history
 	window  [FFTSize]float64
 	index   int
 	lo, hi  int // telephone band bins
@@ -113,10 +112,7 @@ func (a *Analyzer) emit(fn func(*Frame)) {
 	f.Energy = sq / FrameSamples
 	f.MeanAbs = ab / FrameSamples
 
-	for i, s := range a.hist {
-		a.win[i] = float64(s) * a.window[i]
-	}
-	a.fft.power(a.win[:], f.Spectrum[:])
+	a.fft.powerWindowed(a.hist[:], a.window[:], f.Spectrum[:])
 	var band float64
 	for _, p := range f.Spectrum[a.lo : a.hi+1] {
 		band += float64(p)

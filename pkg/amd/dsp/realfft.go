@@ -33,6 +33,27 @@ func (r *realFFT) power(x []float64, out []float32) {
 		re[i] = x[2*i]
 		im[i] = x[2*i+1]
 	}
+	r.powerPacked(out)
+}
+
+// powerWindowed is power of x[i]·w[i]: the window is applied while packing,
+// which saves the front end a pass over the block per frame.
+func (r *realFFT) powerWindowed(x []float32, w []float64, out []float32) {
+	m := r.n / 2
+	re, im := r.re[:m], r.im[:m]
+	x, w = x[:r.n], w[:r.n]
+	for i := 0; i < m; i++ {
+		re[i] = float64(x[2*i]) * w[2*i]
+		im[i] = float64(x[2*i+1]) * w[2*i+1]
+	}
+	r.powerPacked(out)
+}
+
+// powerPacked transforms the packed block in re/im and writes the power
+// spectrum.
+func (r *realFFT) powerPacked(out []float32) {
+	m := r.n / 2
+	re, im := r.re[:m], r.im[:m]
 	r.half.Transform(re, im)
 	// k = 0 and k = m: the even and odd sums.
 	out[0] = float32((re[0] + im[0]) * (re[0] + im[0]))

@@ -34,12 +34,16 @@ func TestDevelopmentCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	named := map[string][]float32{}
+	announcements := map[string]bool{}
 	for _, lang := range []string{"en", "es"} {
 		for _, n := range []string{"ss-noservice", "cannot-complete-as-dialed", "check-number-dial-again",
 			"all-circuits-busy-now", "number-not-answering", "please-try-call-later"} {
-			if s, err := ReadAudioFile(filepath.Join(soundsDir, lang, n+".wav"), 0); err == nil {
-				named[lang+"/"+n] = s
-			}
+			announcements[lang+"/"+n] = true
+		}
+	}
+	for _, p := range allPrompts(t) {
+		if announcements[p.name] {
+			named[p.name] = p.samples
 		}
 	}
 	// The ~50 prompts no corpus uses (see scripts/evaltemplates) join the

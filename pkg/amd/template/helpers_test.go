@@ -243,7 +243,10 @@ func runMatcher(m *Matcher, samples []float32) {
 	an.Flush(feed)
 }
 
-// memLibrary enrols named sample sets into an in-memory library.
+// memLibrary enrols named sample sets into an in-memory library. The
+// enrolment of a sample slice is memoised (by identity), so the shared
+// prompts cost their fingerprinting once however many libraries hold
+// them; new ones are enrolled in parallel.
 func memLibrary(t testing.TB, class string, named map[string][]float32) *Library {
 	t.Helper()
 	var names []string
@@ -251,16 +254,53 @@ func memLibrary(t testing.TB, class string, named map[string][]float32) *Library
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	var tpls []Template
-	var lists [][]Landmark
-	for _, n := range names {
-		lms, base := enrollLandmarks(named[n])
-		tp := Template{Name: n, Class: class, Path: class + "/" + n + ".wav"}
-		describe(&tp, named[n], base)
-		tpls = append(tpls, tp)
-		lists = append(lists, lms)
+	tpls := make([]Template, len(names))
+	lists := make([][]Landmark, len(names))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, n := range names {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			e := enrolOnce(named[n])
+			tpls[i] = e.facts
+			tpls[i].Name, tpls[i].Class, tpls[i].Path = n, class, class+"/"+n+".wav"
+			lists[i] = e.landmarks
+		}()
 	}
+	wg.Wait()
 	return newLibrary("", tpls, lists)
+}
+
+type enrolment struct {
+	landmarks []Landmark
+	facts     Template
+}
+
+type sampleKey struct {
+	first *float32
+	n     int
+}
+
+var enrolMemo sync.Map // sampleKey → *enrolment
+
+func enrolOnce(s []float32) *enrolment {
+	var key sampleKey
+	if len(s) > 0 {
+		key = sampleKey{&s[0], len(s)}
+		if e, ok := enrolMemo.Load(key); ok {
+			return e.(*enrolment)
+		}
+	}
+	e := &enrolment{}
+	var base int
+	e.landmarks, base = enrollLandmarks(s)
+	describe(&e.facts, s, base)
+	if len(s) > 0 {
+		enrolMemo.Store(key, e)
+	}
+	return e
 }
 
 func sinHz(hz float64, i int) float64 { return math.Sin(2 * math.Pi * hz * float64(i) / 8000) }

@@ -36,8 +36,9 @@ func (b *Bank) Process(f *dsp.Frame) (tonal bool) {
 // the ringback's frequency (±35 Hz) and before an answer found after the
 // rings. The beep detector alone cannot know a single ring of a region it
 // has not heard twice; call progress recognises the cadence (a double
-// ring, a ring of 0.7-2.6 s). Without an answer nothing is withdrawn: a
-// long 425 Hz beep after a greeting is itself a "ring" to call progress.
+// ring, a ring of 0.7-2.6 s). Only rings that came before anything else
+// (a long 400-500 Hz beep after a greeting is a "ring" to call progress)
+// and only with an answer after them.
 // Cheap: it only looks when a ring, a beep or the answer was added.
 func (b *Bank) dropRings() {
 	st := &b.Progress.st
@@ -45,7 +46,7 @@ func (b *Bank) dropRings() {
 		return
 	}
 	b.ringsSeen, b.answerSeen = st.Rings, st.AnsweredAtMs
-	if st.Rings > 0 && st.AnsweredAtMs >= 0 {
+	if st.Rings > 0 && st.AnsweredAtMs >= 0 && st.AudioBeforeRingMs < voiceBeforeRing {
 		hz, answered := st.RingHz, st.AnsweredAtMs
 		b.Beep.withdraw(func(x Beep) bool { return sameRingHz(hz, x.FreqHz) && x.StartMs < answered })
 	}

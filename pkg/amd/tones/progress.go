@@ -513,12 +513,16 @@ func (d *ProgressDetector) resetAudio() {
 // trackAudio finds the answer: after a ring, the first run of audio clearly
 // above the line floor that is not a progress tone.
 // A double ring waiting for its confirming pause counts: the callee may
-// answer within that second.
+// answer within that second. Before any ring, the audio is only counted
+// (AudioBeforeRingMs).
 func (d *ProgressDetector) trackAudio(f *dsp.Frame) {
+	loud := d.e > 10*d.floor && d.e > energyOfDBm0(-55)
 	if d.st.Rings == 0 && !d.doublePending {
+		if loud {
+			d.st.AudioBeforeRingMs += dsp.FrameMs
+		}
 		return
 	}
-	loud := d.e > 10*d.floor && d.e > energyOfDBm0(-55)
 	switch {
 	case d.e > riseFloorRatio*d.floor:
 		d.riseGap = 0

@@ -101,4 +101,9 @@ type Progress struct {
 	RingHz       float64 `json:"ring_hz,omitempty"`
 	RingOnMs     int     `json:"ring_on_ms,omitempty"`
 	RingPeriodMs int     `json:"ring_period_ms,omitempty"`
+	// AudioBeforeRingMs is how much sound (≥ 10 dB over the line floor, not
+	// a progress tone) was heard before the first ring: a "ring" after a
+	// greeting is a long 400-500 Hz beep, or a transfer, not ringback
+	// before the answer.
+	AudioBeforeRingMs int `json:"audio_before_ring_ms,omitempty"`
 }

@@ -229,3 +229,24 @@ func TestBankDropsASingleRingCycle(t *testing.T) {
 		}
 	}
 }
+
+// A long beep in the ringback band after a greeting is a "ring" to call
+// progress, and the sound after it an "answer": the Bank must still report
+// it, because rings come before anything else is heard.
+func TestBankKeepsALongLowBeepAfterAGreeting(t *testing.T) {
+	for _, hz := range []float64{400, 425, 440} {
+		s := greeting().silence(300)
+		start := endMsOf(s)
+		s = s.tone(hz, 1000, -20).silence(400).append(greeting()).silence(1500)
+		a := newAll()
+		frames(s, a.process)
+		a.beep.Flush(a.end)
+		bs := a.beep.Beeps()
+		if len(bs) != 1 || abs(bs[0].StartMs-start) > 10 {
+			t.Errorf("%.0f Hz 1 s beep after a greeting: %+v (progress %+v)", hz, bs, a.prog.State())
+		}
+		if st := a.prog.State(); st.Rings > 0 && st.AudioBeforeRingMs < 1000 {
+			t.Errorf("%.0f Hz: audio before the ring %d ms, want the greeting's", hz, st.AudioBeforeRingMs)
+		}
+	}
+}
