@@ -441,7 +441,7 @@ func expandAnalyzePath(p string) []analyzeInput {
 			}
 			return nil
 		}
-		if !d.IsDir() && isAnalyzeAudioName(d.Name()) {
+		if !d.IsDir() && audio.IsAudioName(d.Name()) { // the reader's formats, by extension
 			out = append(out, analyzeInput{path: path})
 		}
 		return nil
@@ -460,10 +460,6 @@ func analyzePathErr(err error) error {
 	}
 	return err
 }
-
-// isAnalyzeAudioName says whether a directory search picks up a file: the
-// formats the reader decodes.
-func isAnalyzeAudioName(name string) bool { return audio.IsAudioName(name) }
 
 // runAnalyzeOrdered analyses the inputs with n workers and hands the results to
 // emit in input order, as soon as each one and all before it are done.

@@ -69,8 +69,10 @@ func newAMDTemplateAddCmd(f *Factory) *cobra.Command {
 		Use:   "add --library DIR [--class C] --name N FILE",
 		Short: "Add a recording (or a part of it) to the library",
 		Long: `Add FILE (any format amd analyze reads) as a template, stored as 8 kHz 16-bit WAV.
---start and --end cut a part of it (1.2s, 800ms or plain seconds). The index is rebuilt
-and the new template is checked: too short, too quiet, or matching existing templates.
+--start and --end cut a part of it (1.2s, 800ms or plain seconds). Audio that can never
+identify a recording (silence, a beep or other steady tone, hiss, hum) is refused (exit 2).
+The index is rebuilt and the new template is checked: too short, too quiet, mostly tone,
+or matching existing templates.
 ` + exitStatusHelp,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return amdTemplateAddRun(opts, args[0]) },
@@ -261,7 +263,9 @@ func newAMDTemplateCheckCmd(f *Factory) *cobra.Command {
 		Short: "Find templates that match each other or are too short/quiet to be reliable",
 		Long: `Check every template: does it match another template (the same recording twice, or a
 long stretch of identical audio: a hit would be ambiguous), is it too short (under 1.5 s
-of voice), too quiet (under -40 dBFS) or too poor in fingerprints (silence, steady tones)?
+of voice), too quiet (under -40 dBFS), too poor in fingerprints, or mostly a steady tone?
+Files that can never identify a recording (silence, a beep or other steady tone, hiss,
+hum) are reported as unusable: the library leaves them out.
 Exits 1 when something was found.
 ` + exitStatusHelp,
 		Args: cobra.NoArgs,

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -136,5 +137,45 @@ func TestAMDLearnCommand(t *testing.T) {
 	code, _, _ = runTemplateCmd(t, "amd", "learn", "--captured", captured, "--library", lib, "--min-count", "1")
 	if code != exitUsage {
 		t.Errorf("--min-count 1: %d", code)
+	}
+}
+
+// TestAMDTemplateAddRefusesBeep: a template that is just a 1 kHz beep is
+// refused by add (exit 2, one line saying why) and, copied in by hand,
+// reported by check as unusable (exit 1) and left out of the library.
+func TestAMDTemplateAddRefusesBeep(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib")
+	beep := make([]float32, 8000)
+	for i := range beep {
+		beep[i] = float32(10000 * math.Sin(2*math.Pi*1000*float64(i)/8000))
+	}
+	beepFile := filepath.Join(dir, "beep.wav")
+	f, err := os.Create(beepFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := audio.WriteWAV(f, 8000, "pcm16", beep); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	code, _, errOut := runTemplateCmd(t, "amd", "template", "add", "--library", lib, "--class", "Voice mail", "--name", "Beep", beepFile)
+	if code != exitUsage || !strings.Contains(errOut, "steady tone") || !strings.Contains(errOut, "unusable") || strings.Count(errOut, "\n") != 1 {
+		t.Fatalf("add beep: %d %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(lib, "Voice mail", "Beep.wav")); err == nil {
+		t.Error("refused template written")
+	}
+	data, _ := os.ReadFile(beepFile)
+	os.MkdirAll(filepath.Join(lib, "Voice mail"), 0o755)
+	os.WriteFile(filepath.Join(lib, "Voice mail", "Beep.wav"), data, 0o644)
+	code, out, errOut := runTemplateCmd(t, "amd", "template", "check", "--library", lib, "--json")
+	var problems []template.Problem
+	if code != exitFailure || json.Unmarshal([]byte(out), &problems) != nil || len(problems) != 1 || problems[0].Kind != "unusable" || !strings.Contains(errOut, "Beep.wav") {
+		t.Errorf("check: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = runTemplateCmd(t, "amd", "template", "list", "--library", lib)
+	if code != 0 || !strings.Contains(out, "0 templates") {
+		t.Errorf("list: %d %q", code, out)
 	}
 }

@@ -1,9 +1,11 @@
 // Package corpus builds the labelled development corpus of amd analyze:
-// humans (short greetings then silence), machines (long greetings with and
+// humans (short greetings, whole sentences of 1.5–4 s, late answers, then
+// silence), machines (long greetings with pauses of up to 1.3 s, with and
 // without beeps), fax/modem answers, SIT intercepts and silence, from the
 // Asterisk prompts, espeak-ng voices and synthesised tones, with telephone
-// degradations (G.711 µ-law/A-law, GSM 06.10, noise, gain, ringback before
-// answer, band-limiting).
+// degradations (G.711 µ-law/A-law, GSM 06.10, white/low-passed noise,
+// babble, background talk, DC offset, gain, ringback before answer with
+// random phases and UK double rings, band-limiting).
 //
 // The output is deterministic: every file is made from its own random
 // stream seeded by (Config.Seed, kind, index), source lists are sorted, and

@@ -161,6 +161,13 @@ func (p *pipeline) silentAnswer(st tones.Progress, nowMs int) int {
 	return at
 }
 
+// answeredAfterRings reports whether an answer point stands after the last
+// ring: a ring heard after a silent answer point means it was still
+// ringing.
+func (p *pipeline) answeredAfterRings(st tones.Progress) bool {
+	return p.answerMs > 0 && (!p.silentAnswered || st.LastToneEndMs <= p.answerMs)
+}
+
 // ringOffMs is the silence between two rings: measured when two rings were
 // heard, else the cadence profile's default (the longest usual ring-off).
 func (p *pipeline) ringOffMs(st tones.Progress) int {
@@ -230,7 +237,7 @@ func (p *pipeline) finish() *Result {
 	// Still ringing at the end (or only busy) and nobody spoke: nobody
 	// answered, and what the cadence made of the silence between rings
 	// means nothing.
-	if (prog.Ringback || prog.Busy) && prog.AnsweredAtMs < 0 && p.answerMs == 0 && p.cad.Stats().Words == 0 {
+	if (prog.Ringback || prog.Busy) && prog.AnsweredAtMs < 0 && !p.answeredAfterRings(prog) && p.cad.Stats().Words == 0 {
 		ev.ringing = true
 	} else {
 		ev.cad = p.mask.decision(p.lastFrame)

@@ -61,9 +61,10 @@ type Policy struct {
 	GreetingGapMs int
 	// PostBeepQuietMs: a voicemail beep ends the greeting, so the machine
 	// is quiet after it. A tone-like vowel inside speech is followed by
-	// more speech: a beep after which a voice starts within this long is
-	// not the greeting's beep. A beep that decides the call is therefore
-	// dated no earlier than this long after its end.
+	// more speech: a beep shorter than 250 ms after which a voice starts
+	// within this long is not the greeting's beep. Such a beep, when it
+	// decides the call, is therefore dated no earlier than this long after
+	// its end.
 	PostBeepQuietMs int
 }
 
@@ -159,11 +160,14 @@ func (ev *evidence) loneBeep(b *Beep, pol Policy) bool {
 	return n <= pol.MaxLoneBeeps
 }
 
-// beepVerdict makes the call a voicemail on its beep. The verdict needs the
-// quiet after the beep (see PostBeepQuietMs), so it is available once that
-// was heard, or at the end of the audio.
+// beepVerdict makes the call a voicemail on its beep. A vowel-length beep
+// needs the quiet after it (see PostBeepQuietMs), so it is available once
+// that was heard, or at the end of the audio.
 func (ev *evidence) beepVerdict(b *Beep, pol Policy) verdict {
-	at := max(b.DetectedMs, min(b.EndMs+pol.PostBeepQuietMs, ev.endMs))
+	at := b.DetectedMs
+	if vowelLength(b) {
+		at = max(at, min(b.EndMs+pol.PostBeepQuietMs, ev.endMs))
+	}
 	return verdict{Machine, at, beepConfidence, ConclusionVoiceMail, BeepPattern(b.FreqHz),
 		fmt.Sprintf("beep:%.0fHz", b.FreqHz)}
 }
@@ -311,9 +315,21 @@ func (ev *evidence) insideSpeech(b *Beep) bool {
 // under 100 ms is not masked as a tone, so its own segment starts with it).
 const resumeSlackMs = 20
 
-// speechResumes reports whether a voice starts within quietMs after the
-// beep ends: the speaker went on, so the tone was part of the speech.
+// maxVowelBeepMs: a tone-like vowel inside running speech that passes the
+// beep detector's purity tests is short; a longer pure tone is a real beep,
+// whatever follows it (babble or the caller's message after a voicemail
+// beep must not hide it).
+const maxVowelBeepMs = 250
+
+func vowelLength(b *Beep) bool { return b.EndMs-b.StartMs < maxVowelBeepMs }
+
+// speechResumes reports whether a vowel-length beep is followed by a voice
+// within quietMs of its end: the speaker went on, so the tone was part of
+// the speech.
 func (ev *evidence) speechResumes(b *Beep, quietMs int) bool {
+	if !vowelLength(b) {
+		return false
+	}
 	for _, s := range ev.voice {
 		if s.StartMs >= b.EndMs-resumeSlackMs && s.StartMs <= b.EndMs+quietMs {
 			return true

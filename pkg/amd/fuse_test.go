@@ -61,14 +61,14 @@ func TestFusionPrecedence(t *testing.T) {
 			Machine, 2500, "Answering machine", ""},
 		{"human then beep soon after is a terse voicemail", evidence{
 			endMs: 60000, cad: cad(cadence.Human, 3300, 500), beeps: []Beep{{Detected: true, FreqHz: 1400, StartMs: 4000, EndMs: 4400, DetectedMs: 4460}}, voice: voice, ast: ast},
-			Machine, 4700, "Voice mail", "Voice mail 1400Hz"},
+			Machine, 4460, "Voice mail", "Voice mail 1400Hz"},
 		{"beep long after a human stays human", evidence{
 			cad: cad(cadence.Human, 1300, 500), beeps: []Beep{{Detected: true, FreqHz: 1400, StartMs: 9000, EndMs: 9400, DetectedMs: 9460}}, voice: voice, ast: ast},
 			Human, 1300, "Short human answer", ""},
 		{"greeting that ran on into its beep overturns HUMAN", evidence{endMs: 60000,
 			cad: cad(cadence.Human, 2900, 600), beeps: []Beep{{Detected: true, FreqHz: 1200, StartMs: 19000, EndMs: 19700, DetectedMs: 19770}},
 			voice: []cadence.Segment{{StartMs: 1000, EndMs: 2100}, {StartMs: 3500, EndMs: 9000}, {StartMs: 10500, EndMs: 18400}}, ast: ast},
-			Machine, 20000, "Voice mail", "Voice mail 1200Hz"},
+			Machine, 19770, "Voice mail", "Voice mail 1200Hz"},
 		{"a conversation with turns, then a beep, stays HUMAN", evidence{
 			cad: cad(cadence.Human, 2900, 600), beeps: []Beep{{Detected: true, FreqHz: 440, StartMs: 19000, EndMs: 19300, DetectedMs: 19370}},
 			voice: []cadence.Segment{{StartMs: 1000, EndMs: 2100}, {StartMs: 3500, EndMs: 9000}, {StartMs: 12500, EndMs: 18400}}, ast: ast},
@@ -84,7 +84,7 @@ func TestFusionPrecedence(t *testing.T) {
 			Machine, 2500, "Answering machine", ""},
 		{"silence", evidence{cad: cad(cadence.Silence, 2500, 0), ast: ast}, Silence, 2500, "No speech", ""},
 		{"beep alone is a voicemail", evidence{endMs: 60000, cad: cad(cadence.Silence, 2500, 0), beeps: []Beep{beep}, ast: ast},
-			Machine, 6600, "Voice mail", "Voice mail 1000Hz"},
+			Machine, 6360, "Voice mail", "Voice mail 1000Hz"},
 		{"a click-length blip is not a voicemail", evidence{cad: cad(cadence.Silence, 2500, 0), beeps: []Beep{{Detected: true, FreqHz: 1000, StartMs: 500, EndMs: 560, DetectedMs: 610}}, ast: ast},
 			Silence, 2500, "No speech", ""},
 		{"a train of tone bursts is not a voicemail", evidence{cad: cad(cadence.NotSure, 5000, 0), beeps: []Beep{beep, beep, beep, beep}, ast: ast},
@@ -221,7 +221,7 @@ func TestGreetingBeepRules(t *testing.T) {
 		{"before the first voice after the answer", evidence{voice: []cadence.Segment{{StartMs: 6500, EndMs: 8000}}}, false},
 		{"alone, nobody spoke", evidence{}, true},
 		{"inside a word", evidence{voice: []cadence.Segment{{StartMs: 5000, EndMs: 6500}}}, false},
-		{"speech resumes 200 ms after", evidence{voice: append([]cadence.Segment{{StartMs: 6200, EndMs: 6900}}, voice...)}, false},
+		{"speech resumes 200 ms after a long beep", evidence{voice: []cadence.Segment{{StartMs: 3000, EndMs: 5000}, {StartMs: 6200, EndMs: 6900}}}, true},
 		{"speech resumes 1 s after", evidence{voice: []cadence.Segment{{StartMs: 3000, EndMs: 5000}, {StartMs: 7000, EndMs: 7900}}}, true},
 		{"the beep itself heard as a short word", evidence{voice: []cadence.Segment{{StartMs: 3000, EndMs: 5000}, {StartMs: 5600, EndMs: 6030}}}, true},
 		{"after a fax tone started", evidence{voice: voice, fax: &FaxResult{Signal: "CNG", StartMs: 5500, DetectedMs: 9000}}, false},
@@ -237,6 +237,15 @@ func TestGreetingBeepRules(t *testing.T) {
 				t.Errorf("greeting beep: %v, want %v", got, tc.want)
 			}
 		})
+	}
+	vowel := evidence{endMs: 20000, voice: []cadence.Segment{{StartMs: 3000, EndMs: 5000}, {StartMs: 5900, EndMs: 6900}},
+		beeps: []Beep{{Detected: true, FreqHz: 480, StartMs: 5600, EndMs: 5700, DetectedMs: 6400}}}
+	if b := vowel.reportedBeep(DefaultPolicy()); b != nil {
+		t.Errorf("a 100 ms tone with speech 200 ms after it taken as beep %+v", b)
+	}
+	vowel.voice = vowel.voice[:1]
+	if b := vowel.reportedBeep(DefaultPolicy()); b == nil {
+		t.Error("a 100 ms beep followed by quiet rejected")
 	}
 	repeat := evidence{endMs: 20000, voice: voice, sit: sit, beeps: []Beep{{Detected: true, FreqHz: 1776, StartMs: 5600, EndMs: 5980, DetectedMs: 6000}}}
 	if b := repeat.reportedBeep(DefaultPolicy()); b != nil {

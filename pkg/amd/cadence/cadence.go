@@ -140,6 +140,9 @@ type Cadence struct {
 
 	t        tracker
 	decision *Decision
+
+	// earlyDone: the opening frames need no re-reading (rereadOpening).
+	earlyDone bool
 }
 
 // New returns a detector. Callers validate user-supplied params with
@@ -162,11 +165,71 @@ func (c *Cadence) Process(f *dsp.Frame, tonal bool) {
 	c.history[c.frames%historyFrames] = rec
 	c.frames++
 	end := c.frames * dsp.FrameMs
+	if c.rereadOpening() {
+		return
+	}
 	if end <= c.answerMs {
 		return
 	}
 	c.t.step(class, int(rec.level), end)
 	c.decide(end, end)
+}
+
+// Opening speech. A recording that starts while the person is already
+// talking gives the floor tracker the first word as its first levels: the
+// word sets the "noise floor" and is never heard (and a steady vowel with no
+// floor yet to compare against can pass for a tone). So, until the first
+// word and within the first openingFrames, once the floor has
+// settled below them, the opening run (the frames from the start that
+// stand OnsetDB above it) is read again as voice (a tonal run of under
+// openingToneMs is taken for that vowel), and the decision is replayed, as
+// Answer does.
+const (
+	openingFrames = 150 // 1.5 s
+	openingToneMs = 300
+)
+
+// rereadOpening applies the rule above after the newest frame was
+// classified; it reports whether it replayed (the frame is then stepped).
+func (c *Cadence) rereadOpening() bool {
+	if c.earlyDone || c.frames > openingFrames {
+		return false
+	}
+	if c.t.pat.words > 0 || c.decision != nil {
+		c.earlyDone = true // a word was heard: the VAD works
+		return false
+	}
+	floor := c.vad.floorDB()
+	if math.IsInf(floor, 0) {
+		return false
+	}
+	toneMs := 0
+	for i := warmupFrames; i < c.frames; i++ {
+		if c.history[i].class == classTone {
+			toneMs += dsp.FrameMs
+		}
+	}
+	changed := false
+	// Only the opening run: the loud frames from the start of the file up
+	// to the first quiet one (a tone or a word after a silence is heard
+	// the ordinary way).
+	for i := warmupFrames; i < c.frames-1; i++ {
+		rec := &c.history[i]
+		lvl := float64(rec.level)
+		if lvl < floor+c.p.OnsetDB || lvl < c.p.MinLevelDB || rec.class == classTone && toneMs >= openingToneMs {
+			break
+		}
+		if rec.class != classVoice {
+			rec.class = classVoice
+			c.vad.peakDB = math.Max(c.vad.peakDB, lvl)
+			changed = true
+		}
+	}
+	if !changed {
+		return false
+	}
+	c.Answer(c.answerMs) // at most once per frame, and only before a word
+	return true
 }
 
 // Answer declares the moment of answer (file time, ms) and replays the

@@ -143,6 +143,28 @@ func TestHumanHelloDecidesSoonAfterGreeting(t *testing.T) {
 	}
 }
 
+// A recording that starts at the answer while the person is already
+// speaking: the first word sets no noise floor of its own, it is heard.
+func TestSpeechFromTheFirstSampleIsHeard(t *testing.T) {
+	hello := trimmed(t, "hello.wav")[8*60:] // cut into its first vowel
+	for _, tc := range []struct {
+		name string
+		x    []float32
+	}{
+		{"clean", join(hello, quiet(3000))},
+		{"noise-20dB", withNoise(join(hello, quiet(3000)), hello, 20, 7)},
+		{"after-20ms", join(quiet(20), hello, quiet(3000))},
+	} {
+		d, c := run(t, tc.x, DefaultParams(), 0, 0)
+		if d.Result != Human {
+			t.Errorf("%s: got %+v, want HUMAN", tc.name, d)
+		}
+		if segs := c.Segments(); len(segs) == 0 || segs[0].StartMs > 300 {
+			t.Errorf("%s: segments %v, want the word from the start", tc.name, segs)
+		}
+	}
+}
+
 // A recorded greeting keeps talking, with pauses between its phrases of up
 // to 1.3 s: MACHINE while it talks, never HUMAN in one of its pauses.
 func TestMachineGreetingDecidesWhileItTalks(t *testing.T) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/khompctl/khompctl/internal/corpus"
@@ -52,11 +54,33 @@ func TestDevelopmentCorpus(t *testing.T) {
 		named[n] = s
 	}
 	lib := memLibrary(t, "Interception announcement", named)
+	// Match the files on every core (the corpus is the longest test).
+	matches := make([]*Match, len(labels))
+	errs := make([]error, len(labels))
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				s, err := ReadAudioFile(filepath.Join(dir, labels[i].File), 0)
+				errs[i] = err
+				if err == nil {
+					matches[i] = matchSamples(lib, s)
+				}
+			}
+		}()
+	}
+	for i := range labels {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 	var expected, found int
-	for _, l := range labels {
-		s, err := ReadAudioFile(filepath.Join(dir, l.File), 0)
-		if err != nil {
-			t.Fatal(err)
+	for i, l := range labels {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
 		}
 		want := ""
 		for n := range named {
@@ -64,10 +88,10 @@ func TestDevelopmentCorpus(t *testing.T) {
 				want = n
 			}
 		}
-		m := matchSamples(lib, s)
+		m := matches[i]
 		switch {
 		case want == "" && m != nil:
-			t.Errorf("%s (%s, %s): false match %s (%d hashes)", l.File, l.Label, l.Notes, m.Name, m.Hashes)
+			t.Errorf("%s (%s, %s): false match %s (%d hashes, score %.2f)", l.File, l.Label, l.Notes, m.Name, m.Hashes, m.Score)
 		case want != "":
 			expected++
 			if m != nil && m.Name == want {

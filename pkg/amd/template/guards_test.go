@@ -97,7 +97,7 @@ func TestReversedTemplatesDoNotMatch(t *testing.T) {
 		if i%12 != 0 || len(p.samples) < 8000 {
 			continue
 		}
-		tail := hiss(3000, -50, uint64(i))
+		tail := hiss(2000, -50, uint64(i))
 		named[p.name+"-reversed"] = reversed(concat(p.samples, tail))
 		forward = append(forward, p)
 	}
@@ -109,8 +109,8 @@ func TestReversedTemplatesDoNotMatch(t *testing.T) {
 			t.Errorf("%s matched %s (%d hashes, score %.3f)", p.name, m.Name, m.Hashes, m.Score)
 		}
 	}
-	for i, p := range forward[:min(len(forward), 12)] {
-		q := gsmRoundTrip(t, addNoise(concat(p.samples, hiss(3000, -50, uint64(i))), 20, 1))
+	for i, p := range forward[:min(len(forward), 6)] {
+		q := gsmRoundTrip(t, addNoise(concat(p.samples, hiss(2000, -50, uint64(i))), 20, 1))
 		if m := matchSamples(lib, q); m != nil {
 			t.Errorf("%s (GSM, with tail) matched %s (%d hashes, score %.3f)", p.name, m.Name, m.Hashes, m.Score)
 		}
@@ -260,8 +260,8 @@ func TestStationaryTemplatesNeverMatch(t *testing.T) {
 func TestMusicLikeTones(t *testing.T) {
 	t.Parallel()
 	lib, _ := enrolledLibrary(t)
-	for seed := uint64(10); seed < 16; seed++ {
-		q := melody(20000, seed)
+	for seed := uint64(10); seed < 14; seed++ {
+		q := melody(12000, seed)
 		if seed%2 == 0 {
 			q = gsmRoundTrip(t, q)
 		}
@@ -274,8 +274,8 @@ func TestMusicLikeTones(t *testing.T) {
 		t.Fatalf("a harmonic melody assessed unusable: %s", why)
 	}
 	mlib := memLibrary(t, "Answering machine", map[string][]float32{"jingle": jingle})
-	for seed := uint64(2); seed < 10; seed++ {
-		if m := matchSamples(mlib, melody(20000, seed)); m != nil {
+	for seed := uint64(2); seed < 8; seed++ {
+		if m := matchSamples(mlib, melody(12000, seed)); m != nil {
 			t.Errorf("melody %d matched the jingle (%d hashes, score %.2f)", seed, m.Hashes, m.Score)
 		}
 	}
@@ -297,6 +297,9 @@ func TestVerdictGuards(t *testing.T) {
 		"low template fraction (reversed audio)": func(v *verdict) { v.tmplFrac = 0.04 },
 		"low query fraction (dense query)":       func(v *verdict) { v.queryFrac = 0.05 },
 		"low score":                              func(v *verdict) { v.tmplFrac, v.queryFrac = 0.1, 0.12 },
+		// The reported case: a reversed voicemail, 14 consistent hashes
+		// that were 4.1 % of the template's landmarks in the stretch.
+		"reported reversed voicemail": func(v *verdict) { v.hits, v.tmplFrac = 14, 0.041 },
 	} {
 		v := good
 		mod(&v)

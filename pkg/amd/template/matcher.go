@@ -33,7 +33,7 @@ type Match struct {
 // query time, so that a short stretch of identical audio (one spliced
 // word, a beep) cannot reach minHits alone: a real match keeps agreeing.
 const (
-	minHits        = 12
+	minHits        = 14
 	offsetBinShift = 1 // offset histogram bins of 2 frames; a hit counts in a 3-bin window
 	minSpanFrames  = 40
 	minAnchors     = 8

@@ -138,7 +138,7 @@ func TestExpNegatives(t *testing.T) {
 	queries["q-hum"] = hum(5000, 50, 2000)
 	queries["q-beep"] = concat(fwd["en/vm-nobodyavail"], tone(1000, 1000, 8000), silence(500))
 	for n, s := range queries {
-		m := expRun(lib, s, func(tid int, v verdict) { all = append(all, v) })
+		m := expRun(lib, s, func(tid int, v verdict) { all = append(all, v); t.Logf("CAND %s -> %s %s", n, lib.templates[tid].Name, fmtV(v)) })
 		if m != nil {
 			nm++
 			t.Logf("MATCH %s -> %s %d %.3f", n, m.Name, m.Hashes, m.Score)

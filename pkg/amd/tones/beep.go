@@ -63,6 +63,8 @@ const (
 	beepShortLevelCV      = 0.1
 	beepShortPost         = 0.16 // -8 dB
 	beepVoiceZoneHz       = 520.0
+	beepVoiceZoneLowHz    = 480.0 // below: the zone's terms even out of silence
+	beepIsolated          = 0.01  // -20 dB: lead-in and tail of a beep out of silence
 	beepVoiceZoneMs       = 100
 	beepVoiceZoneSpreadHz = 1.5
 	beepVoiceZoneCV       = 0.06
@@ -396,7 +398,11 @@ func (r *beepRun) steady(meanE, freq float64, durMs int) bool {
 	if durMs >= beepShortMs {
 		return spread <= beepMaxSpreadHz && cv <= beepMaxLevelCV && post <= beepMaxPost
 	}
-	if freq >= beepVoiceZoneHz {
+	// 480-520 Hz (the top of the voice zone, a voice's second harmonic):
+	// a burst out of and into near-silence (both ≤ -20 dB) is a beep on
+	// the ordinary terms; one with speech around it is held to the zone's.
+	isolated := freq >= beepVoiceZoneLowHz && r.lead <= beepIsolated*meanE && post <= beepIsolated
+	if freq >= beepVoiceZoneHz || isolated {
 		return spread <= beepShortSpreadHz && cv <= beepShortLevelCV && post <= beepMaxPost
 	}
 	if durMs >= beepVoiceZoneMs {

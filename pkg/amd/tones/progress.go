@@ -202,7 +202,7 @@ func (d *ProgressDetector) Process(f *dsp.Frame) {
 
 func (d *ProgressDetector) process(f *dsp.Frame, v *frameView) {
 	d.e = v.e
-	kind, freq := classifyProgress(f, v)
+	kind, freq := v.progress(f)
 	d.trackFloor(d.e)
 	d.confirmDouble(f)
 	if kind != progNone {
@@ -512,11 +512,15 @@ func (d *ProgressDetector) resetAudio() {
 
 // trackAudio finds the answer: after a ring, the first run of audio clearly
 // above the line floor that is not a progress tone.
+// answerMinEnergy: an answer is at least -55 dBm0 (a constant: math.Pow
+// per frame would cost more than the test).
+var answerMinEnergy = energyOfDBm0(-55)
+
 // A double ring waiting for its confirming pause counts: the callee may
 // answer within that second. Before any ring, the audio is only counted
 // (AudioBeforeRingMs).
 func (d *ProgressDetector) trackAudio(f *dsp.Frame) {
-	loud := d.e > 10*d.floor && d.e > energyOfDBm0(-55)
+	loud := d.e > 10*d.floor && d.e > answerMinEnergy
 	if d.st.Rings == 0 && !d.doublePending {
 		if loud {
 			d.st.AudioBeforeRingMs += dsp.FrameMs

@@ -208,6 +208,19 @@ type frameView struct {
 	e    float64 // the frame's energy without its DC offset (see acEnergy)
 	dc   float64 // the frame's mean (its DC offset)
 	p    peak
+	// the call-progress classification, computed once on demand
+	prog     progressKind
+	progHz   float64
+	progDone bool
+}
+
+// progress returns classifyProgress for the frame, computing it once.
+func (v *frameView) progress(f *dsp.Frame) (progressKind, float64) {
+	if !v.progDone {
+		v.prog, v.progHz = classifyProgress(f, v)
+		v.progDone = true
+	}
+	return v.prog, v.progHz
 }
 
 func view(f *dsp.Frame) frameView {
@@ -337,7 +350,7 @@ func (r *stableRun) step(ok bool, a, b, tol float64) bool {
 // Asterisk prompts < 1 % of speech frames are. The zero value is ready;
 // use one per stream.
 type ToneMask struct {
-	single, pair, low stableRun
+	single, pair, low, ring stableRun
 }
 
 // NewToneMask returns a ToneMask.
@@ -351,7 +364,7 @@ func (m *ToneMask) Process(f *dsp.Frame) bool {
 
 func (m *ToneMask) process(f *dsp.Frame, v *frameView) bool {
 	if !v.loud {
-		m.single.n, m.pair.n, m.low.n = 0, 0, 0
+		m.single.n, m.pair.n, m.low.n, m.ring.n = 0, 0, 0, 0
 		return false
 	}
 	p := &v.p
@@ -364,8 +377,28 @@ func (m *ToneMask) process(f *dsp.Frame, v *frameView) bool {
 	}
 	tonal = m.pair.step(pair, lo, hi, maskStableHz) || tonal
 	low := pure && p.dominance() >= noisyToneMinDominance && lowBandShare(f) >= pairShare*p.band
-	return m.low.step(low, float64(p.bin), 0, 1) || tonal
+	tonal = m.low.step(low, float64(p.bin), 0, 1) || tonal
+	// A pair too close to resolve (400+450 Hz double ring) beats at 50 Hz:
+	// its peak hops over three bins and its purity stays low, but call
+	// progress still sees one lobe holding ≥ 90 % of the 280-690 Hz band,
+	// which holds ≥ 85 % of the power.
+	ring, hz := false, 0.0
+	if p.freq >= pairLoHz && p.freq <= pairHiHz { // (the ring's lobe is the frame's peak)
+		var kind progressKind
+		kind, hz = v.progress(f)
+		ring = kind == progSingle && hz >= pairLoHz && hz <= pairHiHz
+	}
+	m.ring.step(ring, hz, 0, maskRingHz)
+	return m.ring.n >= maskRingFrames || tonal
 }
+
+// maskRingFrames: a vowel can hold one low lobe for a few frames; a ring
+// burst lasts ≥ 300 ms.
+const maskRingFrames = 10
+
+// maskRingHz: how far a beating pair's measured frequency hops between
+// frames (400+450 Hz: 398-452).
+const maskRingHz = 60.0
 
 func lowBandShare(f *dsp.Frame) float64 {
 	return sumBins(f.Spectrum[progLoBin : progHiBin+1])
