@@ -694,7 +694,7 @@ func (o *analyzeOutput) finish(elapsed time.Duration) error {
 		if o.statusMap != nil {
 			header = append(header, "VICIDIAL")
 		}
-		if err := renderAMDTable(o.opts.Out, header, o.rows); err != nil {
+		if err := renderTable(o.opts.Out, header, o.rows); err != nil {
 			return err
 		}
 	}
