@@ -72,6 +72,8 @@ func amdLearnRun(opts *amdLearnOptions) error {
 			fmt.Fprintf(opts.Out, "known: %d candidates match existing template %s\n", len(g.Members), g.Known)
 		case "too few":
 			fmt.Fprintf(opts.Out, "waiting: %d matching candidates (need %d), e.g. %s\n", len(g.Members), opts.MinCount, g.Representative)
+		case "unusable":
+			fmt.Fprintf(opts.Out, "not graduated: %d matching candidates, e.g. %s: %s\n", len(g.Members), g.Representative, g.Unusable)
 		}
 	}
 	verb := "graduated"

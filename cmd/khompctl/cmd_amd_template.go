@@ -9,9 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 
 	"github.com/khompctl/khompctl/pkg/amd/audio"
@@ -219,7 +216,7 @@ func amdTemplateListRun(opts *amdTemplateOptions) error {
 	for _, t := range tpls {
 		rows = append(rows, []string{t.Name, t.Class, fmt.Sprintf("%.2f", float64(t.DurationMs)/1000), strconv.Itoa(t.Landmarks), fmt.Sprintf("%.1f", t.LevelDBFS), t.Path})
 	}
-	if err := renderTemplateTable(opts.Out, []string{"NAME", "CLASS", "SECONDS", "FINGERPRINTS", "LEVEL dBFS", "FILE"}, rows); err != nil {
+	if err := renderTable(opts.Out, []string{"NAME", "CLASS", "SECONDS", "FINGERPRINTS", "LEVEL dBFS", "FILE"}, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.Out, "%d templates in %s\n", len(tpls), opts.Library)
@@ -300,7 +297,7 @@ func amdTemplateCheckRun(opts *amdTemplateOptions) error {
 			rows = append(rows, []string{p.Class + "/" + p.Name, p.Kind, p.Detail})
 		}
 		if len(rows) > 0 {
-			if err := renderTemplateTable(opts.Out, []string{"TEMPLATE", "PROBLEM", "DETAIL"}, rows); err != nil {
+			if err := renderTable(opts.Out, []string{"TEMPLATE", "PROBLEM", "DETAIL"}, rows); err != nil {
 				return err
 			}
 		}
@@ -310,25 +307,4 @@ func amdTemplateCheckRun(opts *amdTemplateOptions) error {
 		return silentExit(exitFailure)
 	}
 	return nil
-}
-
-// renderTemplateTable prints a borderless table: a header, a rule, the rows.
-func renderTemplateTable(w io.Writer, header []string, rows [][]string) error {
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders:  tw.BorderNone,
-			Symbols:  tw.NewSymbols(tw.StyleASCII),
-			Settings: tw.Settings{Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off}, Lines: tw.Lines{ShowHeaderLine: tw.On}},
-		})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithTrimSpace(tw.Off),
-	)
-	t.Header(header)
-	if err := t.Bulk(rows); err != nil {
-		return err
-	}
-	return t.Render()
 }

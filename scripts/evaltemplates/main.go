@@ -11,6 +11,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +30,7 @@ import (
 func main() {
 	sounds := flag.String("sounds", "/usr/share/asterisk/sounds", "Asterisk sounds directory")
 	keep := flag.String("library", "", "build the library here and keep it (default: a temporary directory)")
+	withReversed := flag.Bool("reversed", false, "also enrol every top-level en/es prompt time-reversed (~650 more templates that no corpus can contain: a stress test)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: evaltemplates [-sounds DIR] [-library DIR] CORPUS_DIR...\n")
 		flag.PrintDefaults()
@@ -38,7 +40,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	lib, err := buildLibrary(*sounds, *keep)
+	lib, err := buildLibrary(*sounds, *keep, *withReversed)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "evaltemplates: %v\n", err)
 		os.Exit(2)
@@ -91,7 +93,7 @@ func unusedPrompts(sounds string) ([]string, error) {
 	return out, nil
 }
 
-func buildLibrary(sounds, dir string) (*template.Library, error) {
+func buildLibrary(sounds, dir string, withReversed bool) (*template.Library, error) {
 	files, err := unusedPrompts(sounds)
 	if err != nil {
 		return nil, err
@@ -109,6 +111,11 @@ func buildLibrary(sounds, dir string) (*template.Library, error) {
 			return nil, err
 		}
 	}
+	if withReversed {
+		if err := addReversed(sounds, filepath.Join(dir, "Reversed")); err != nil {
+			return nil, err
+		}
+	}
 	lib, warnings, err := template.Open(dir)
 	if err != nil {
 		return nil, err
@@ -122,6 +129,34 @@ func buildLibrary(sounds, dir string) (*template.Library, error) {
 	}
 	fmt.Printf("library: %d templates (%d prompts offered), %.0f s of audio\n", lib.Len(), len(files), secs)
 	return lib, nil
+}
+
+// addReversed writes every top-level en/es prompt, time-reversed, into
+// dir: audio with the statistics of speech that no recording contains.
+func addReversed(sounds, dir string) error {
+	for _, lang := range []string{"en", "es"} {
+		files, err := filepath.Glob(filepath.Join(sounds, lang, "*.wav"))
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			s, err := template.ReadAudioFile(f, 0)
+			if err != nil {
+				return err
+			}
+			for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
+				s[i], s[j] = s[j], s[i]
+			}
+			if len(s) < 800 {
+				continue
+			}
+			name := lang + "-" + strings.TrimSuffix(filepath.Base(f), ".wav") + "-reversed"
+			if _, err := template.Add(filepath.Dir(dir), filepath.Base(dir), name, s); err != nil && !errors.Is(err, template.ErrUnusable) {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func copyFile(src, dst string) error {

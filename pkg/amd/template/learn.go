@@ -35,8 +35,11 @@ type Group struct {
 	Representative string `json:"representative"`
 	Class          string `json:"class"`
 	Name           string `json:"name"`   // the new template's name
-	Action         string `json:"action"` // "graduated", "would graduate", "known", "too few"
+	Action         string `json:"action"` // "graduated", "would graduate", "known", "too few", "unusable"
 	Template       string `json:"template,omitempty"`
+	// Unusable says why the group's audio cannot become a template (a
+	// beep, a tone, hiss): such a group is reported, never graduated.
+	Unusable string `json:"unusable,omitempty"`
 	// Known names the library template that already matches the group.
 	Known string `json:"known,omitempty"`
 }
@@ -118,6 +121,8 @@ func graduate(opts LearnOptions, lib *Library, cands []candidate, g group) (Grou
 		out.Action = "known"
 	case len(g.members) < opts.MinCount:
 		out.Action = "too few"
+	case unusableGroup(&out, cands[g.rep].samples):
+		out.Action = "unusable"
 	case opts.DryRun:
 		out.Action = "would graduate"
 	default:
@@ -132,6 +137,12 @@ func graduate(opts LearnOptions, lib *Library, cands []candidate, g group) (Grou
 		}
 	}
 	return out, nil
+}
+
+// unusableGroup records in out why samples cannot be a template, if so.
+func unusableGroup(out *Group, samples []float32) bool {
+	out.Unusable = Assess(samples)
+	return out.Unusable != ""
 }
 
 func hasGraduated(r *LearnReport) bool {

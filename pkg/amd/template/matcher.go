@@ -25,9 +25,10 @@ type Match struct {
 	tid      int
 }
 
-// Matching rules. A match needs minHits landmarks of one template that
-// agree on the time offset (to within about ±3 frames, which absorbs ±1 %
-// speed over a few seconds and peak-time jitter), from at least minAnchors
+// Candidate rules (verify.go then decides). A candidate needs minHits
+// landmarks of one template that agree on the time offset (to within
+// about ±3 frames, which absorbs ±1 % speed over a few seconds and
+// peak-time jitter), from at least minAnchors
 // different anchor peaks, spread over at least minSpanFrames of the query.
 // Hits are counted at most sliceCap per offset bin and sliceFrames of
 // query time, so that a short stretch of identical audio (one spliced
@@ -77,7 +78,7 @@ type Matcher struct {
 	ring     queryRing
 	sliceBuf []int32
 	rejected map[uint32]int
-	// Verdicts, when non-nil, receives every verification (tests, tuning).
+	// onVerdict, when non-nil, receives every verification (tests, tuning).
 	onVerdict func(tid int, v verdict)
 }
 

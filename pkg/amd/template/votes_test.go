@@ -43,3 +43,34 @@ func TestVoteKeyNegativeBins(t *testing.T) {
 		t.Error("keys collide")
 	}
 }
+
+// TestLandmarkProfile: the per-template profile counts a template's index
+// entries in a stretch of its time, and survives the index cache.
+func TestLandmarkProfile(t *testing.T) {
+	lists := [][]Landmark{
+		{{Hash: 1, T: 0}, {Hash: 2, T: 5}, {Hash: 3, T: 15}, {Hash: 4, T: 250}},
+		{{Hash: 1, T: 30}},
+	}
+	ix := buildIndex(lists)
+	for _, c := range []struct {
+		tid      int
+		from, to int32
+		want     int
+	}{{0, 0, 9, 2}, {0, 0, 19, 3}, {0, 10, 240, 1}, {0, 0, 300, 4}, {0, 200, 1000, 1}, {1, 0, 50, 1}, {1, 0, 9, 0}} {
+		if got := ix.entriesBetween(c.tid, c.from, c.to); got != c.want {
+			t.Errorf("template %d frames %d..%d: %d entries, want %d", c.tid, c.from, c.to, got, c.want)
+		}
+	}
+	lib := newLibrary("", []Template{{Name: "a", Path: "a.wav"}, {Name: "b", Path: "b.wav"}}, lists)
+	path := t.TempDir() + "/idx"
+	if err := writeIndexFile(path, lib); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := readIndexFile(path)
+	if err != nil || loaded == nil {
+		t.Fatal(err)
+	}
+	if got := loaded.ix.entriesBetween(0, 0, 19); got != 3 {
+		t.Errorf("after reload: %d entries, want 3", got)
+	}
+}
