@@ -419,7 +419,7 @@ func (g *generator) make(ctx context.Context, j job, dir string) (Label, error) 
 	}
 	b.label.File = fmt.Sprintf("%s-%03d.wav", j.kind, j.index)
 	b.label.Notes = strings.Join(b.notes, " ")
-	if err := writeWAVFile(filepath.Join(dir, b.label.File), enc, b.x); err != nil {
+	if err := WriteWAVFile(filepath.Join(dir, b.label.File), enc, b.x); err != nil {
 		return Label{}, err
 	}
 	return b.label, nil

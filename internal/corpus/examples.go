@@ -82,7 +82,7 @@ func Examples(cfg Config, dir string) ([]Example, error) {
 	}
 	var out []Example
 	for _, e := range examples {
-		if err := writeWAVFile(filepath.Join(dir, e.ex.File), e.ex.Encoding, e.x); err != nil {
+		if err := WriteWAVFile(filepath.Join(dir, e.ex.File), e.ex.Encoding, e.x); err != nil {
 			return nil, err
 		}
 		out = append(out, e.ex)
@@ -97,7 +97,9 @@ func Examples(cfg Config, dir string) ([]Example, error) {
 	return out, nil
 }
 
-func writeWAVFile(path, enc string, x []float32) error {
+// WriteWAVFile writes 8 kHz samples to path in the given encoding
+// ("pcm16", "ulaw", "alaw"). The held-out generator uses it too.
+func WriteWAVFile(path, enc string, x []float32) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err

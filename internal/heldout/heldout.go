@@ -18,7 +18,6 @@
 package heldout
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -34,7 +33,6 @@ import (
 	"sync"
 
 	"github.com/khompctl/khompctl/internal/corpus"
-	"github.com/khompctl/khompctl/pkg/amd/audio"
 )
 
 // Version changes whenever the generator's output changes; it keys the
@@ -307,25 +305,8 @@ func (g *generator) make(ctx context.Context, j job, dir string) (corpus.Label, 
 	}
 	it.label.File = j.fileName()
 	it.label.Notes = strings.Join(append([]string{"kind=" + j.class}, it.tags...), " ")
-	if err := writeWAV(filepath.Join(dir, it.label.File), enc, it.x); err != nil {
+	if err := corpus.WriteWAVFile(filepath.Join(dir, it.label.File), enc, it.x); err != nil {
 		return corpus.Label{}, err
 	}
 	return it.label, nil
-}
-
-func writeWAV(path, enc string, x []float32) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	if err := audio.WriteWAV(w, rate, enc, x); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
